@@ -1,0 +1,143 @@
+/**
+ * A problem the dashboard reports to its client as `application/problem+json`
+ * (RFC 9457). Backends throw these for expected failures; everything else is a
+ * 500 whose details stay in the server log.
+ *
+ * @example
+ * ```ts
+ * throw new QadminError(409, 'conflict', 'Job is not failed', { detail: 'Only failed jobs can be retried' });
+ * ```
+ */
+export class QadminError extends Error {
+  /** HTTP status this problem is reported with. */
+  readonly status: number;
+  /** Short, stable machine-readable code, also the last part of the problem `type`. */
+  readonly code: string;
+  /** Longer explanation for people. */
+  readonly detail: string | undefined;
+  /** The request field at fault, as a dotted path (`query.limit`, `body.data`). */
+  readonly field: string | undefined;
+  /** Extra members added to the problem document. */
+  readonly extra: Record<string, unknown> | undefined;
+
+  constructor(
+    status: number,
+    code: string,
+    title: string,
+    options: {
+      detail?: string;
+      field?: string;
+      extra?: Record<string, unknown>;
+      cause?: unknown;
+    } = {},
+  ) {
+    super(title, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'QadminError';
+    this.status = status;
+    this.code = code;
+    this.detail = options.detail;
+    this.field = options.field;
+    this.extra = options.extra;
+  }
+}
+
+/**
+ * A 404: the queue, job or schedule does not exist.
+ *
+ * @example
+ * ```ts
+ * throw notFound('job', '42');
+ * ```
+ */
+export function notFound(what: string, id: string): QadminError {
+  return new QadminError(404, 'not-found', `Unknown ${what}`, {
+    detail: `No ${what} with id ${JSON.stringify(id)}`,
+  });
+}
+
+/**
+ * A 400: a request field is invalid.
+ *
+ * @example
+ * ```ts
+ * throw invalidInput('query.limit', 'must be between 1 and 100');
+ * ```
+ */
+export function invalidInput(field: string, detail: string): QadminError {
+  return new QadminError(400, 'invalid-input', `Invalid ${field}`, { field, detail });
+}
+
+/**
+ * A 409: the action does not apply to the job or queue as it is now.
+ *
+ * @example
+ * ```ts
+ * throw conflict('Only delayed jobs can be promoted');
+ * ```
+ */
+export function conflict(detail: string): QadminError {
+  return new QadminError(409, 'conflict', 'Action not possible in this state', { detail });
+}
+
+/**
+ * A 501: the backend does not support this read or action.
+ *
+ * @example
+ * ```ts
+ * throw unsupported('promote');
+ * ```
+ */
+export function unsupported(capability: string): QadminError {
+  return new QadminError(501, 'unsupported', 'Not supported by this backend', {
+    detail: `The backend does not support ${capability}`,
+    extra: { capability },
+  });
+}
+
+/**
+ * A 503: the backend's store cannot be reached.
+ *
+ * @example
+ * ```ts
+ * throw unavailable('redis', err);
+ * ```
+ */
+export function unavailable(backendId: string, cause?: unknown): QadminError {
+  return new QadminError(503, 'backend-unavailable', 'Backend unavailable', {
+    detail: `Backend ${JSON.stringify(backendId)} cannot be reached`,
+    extra: { backend: backendId },
+    cause,
+  });
+}
+
+/**
+ * A 403: the dashboard is read-only (or the principal may not act).
+ *
+ * @example
+ * ```ts
+ * throw readOnly();
+ * ```
+ */
+export function readOnly(): QadminError {
+  return new QadminError(403, 'read-only', 'The dashboard is read-only', {
+    detail: 'Mutations are disabled for this dashboard',
+  });
+}
+
+/**
+ * True when `value` is a {@link QadminError} (also across package copies).
+ *
+ * @example
+ * ```ts
+ * if (isQadminError(err) && err.status === 404) { ... }
+ * ```
+ */
+export function isQadminError(value: unknown): value is QadminError {
+  return (
+    value instanceof QadminError ||
+    (typeof value === 'object' &&
+      value !== null &&
+      (value as { name?: unknown }).name === 'QadminError' &&
+      typeof (value as { status?: unknown }).status === 'number')
+  );
+}

@@ -1,0 +1,672 @@
+/**
+ * The domain model every backend speaks and the JSON API returns.
+ *
+ * Each shape is a zod schema and the TypeScript type inferred from it, so the
+ * runtime validation of API input, the OpenAPI document and the types the
+ * client compiles against come from one definition and cannot drift.
+ */
+import { z } from 'zod';
+
+/**
+ * The canonical job states, in the order the dashboard shows them. A backend
+ * maps its own states onto these and keeps its native name beside them in
+ * {@link Job.nativeState}.
+ *
+ * @example
+ * ```ts
+ * import { JOB_STATES } from '@qadmin/core';
+ * for (const state of JOB_STATES) console.log(state);
+ * ```
+ */
+export const JOB_STATES = [
+  'waiting',
+  'prioritized',
+  'waiting-children',
+  'delayed',
+  'active',
+  'paused',
+  'completed',
+  'failed',
+  'cancelled',
+  'abandoned',
+] as const;
+
+/** Schema of a canonical job state. */
+export const jobStateSchema = z.enum(JOB_STATES).meta({ id: 'JobState' });
+
+/**
+ * One of the canonical job states.
+ *
+ * @example
+ * ```ts
+ * const state: JobState = 'failed';
+ * ```
+ */
+export type JobState = z.infer<typeof jobStateSchema>;
+
+/**
+ * Job counts by canonical state. A backend leaves out the states it does not
+ * have (see {@link Capabilities.states}).
+ *
+ * @example
+ * ```ts
+ * const counts: StateCounts = { waiting: 3, active: 1, failed: 0 };
+ * ```
+ */
+export type StateCounts = Partial<Record<JobState, number>>;
+
+/** Schema of {@link StateCounts}. */
+export const stateCountsSchema = z
+  .partialRecord(jobStateSchema, z.number().int().nonnegative())
+  .meta({ id: 'StateCounts' });
+
+const epochMs = z.number().describe('Milliseconds since the Unix epoch');
+
+/** Schema of a reference to another job (a parent or a child). */
+export const jobRefSchema = z
+  .object({
+    queue: z.string().describe('Queue name inside the same backend'),
+    id: z.string(),
+    state: jobStateSchema.optional(),
+  })
+  .meta({ id: 'JobRef' });
+
+/**
+ * A reference to another job of the same backend, used for parents and
+ * children in flows.
+ *
+ * @example
+ * ```ts
+ * const parent: JobRef = { queue: 'reports', id: '42' };
+ * ```
+ */
+export type JobRef = z.infer<typeof jobRefSchema>;
+
+/** Schema of a {@link Job}. */
+export const jobSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    state: jobStateSchema,
+    nativeState: z.string().describe("The backend's own name for the state"),
+    data: z.unknown(),
+    options: z.record(z.string(), z.unknown()),
+    progress: z.union([z.number(), z.record(z.string(), z.unknown()), z.null()]),
+    attemptsMade: z.number().int().nonnegative(),
+    attemptsAllowed: z.number().int().positive().nullable(),
+    priority: z.number().nullable(),
+    createdAt: epochMs,
+    delayedUntil: epochMs.nullable(),
+    processedAt: epochMs.nullable(),
+    finishedAt: epochMs.nullable(),
+    returnValue: z.unknown(),
+    failedReason: z.string().nullable(),
+    stacktrace: z.array(z.string()),
+    parent: jobRefSchema.nullable(),
+    children: z.array(jobRefSchema),
+    workerId: z.string().nullable().describe('The worker that holds or last ran the job'),
+  })
+  .meta({ id: 'Job' });
+
+/**
+ * A job as a backend reports it. Times are epoch milliseconds; fields the
+ * backend does not know are `null` (or empty).
+ *
+ * @example
+ * ```ts
+ * const job: Job = {
+ *   id: '1', name: 'send-email', state: 'failed', nativeState: 'failed',
+ *   data: { to: 'a@example.com' }, options: { attempts: 3 }, progress: null,
+ *   attemptsMade: 3, attemptsAllowed: 3, priority: null, createdAt: Date.now(),
+ *   delayedUntil: null, processedAt: null, finishedAt: null, returnValue: null,
+ *   failedReason: 'SMTP timeout', stacktrace: [], parent: null, children: [], workerId: null,
+ * };
+ * ```
+ */
+export type Job = z.infer<typeof jobSchema>;
+
+/** Schema of a {@link JobSummary}. */
+export const jobSummarySchema = jobSchema
+  .omit({ data: true, returnValue: true, stacktrace: true, options: true, children: true })
+  .extend({
+    dataPreview: z.string().describe('Start of the (redacted) data as JSON, cut at a limit'),
+    childrenCount: z.number().int().nonnegative(),
+  })
+  .meta({ id: 'JobSummary' });
+
+/**
+ * The slim form of a job used in lists: no full data, return value or stack
+ * traces, but a short preview of the data.
+ *
+ * @example
+ * ```ts
+ * const row: JobSummary = page.jobs[0];
+ * console.log(row.id, row.state, row.dataPreview);
+ * ```
+ */
+export type JobSummary = z.infer<typeof jobSummarySchema>;
+
+/** Schema of a {@link JobLogLine}. */
+export const jobLogLineSchema = z
+  .object({ timestamp: epochMs.nullable(), message: z.string() })
+  .meta({ id: 'JobLogLine' });
+
+/**
+ * One line of a job's log.
+ *
+ * @example
+ * ```ts
+ * const line: JobLogLine = { timestamp: Date.now(), message: 'resized 3 images' };
+ * ```
+ */
+export type JobLogLine = z.infer<typeof jobLogLineSchema>;
+
+/** Schema of a {@link JobLogPage}. */
+export const jobLogPageSchema = z
+  .object({ lines: z.array(jobLogLineSchema), total: z.number().int().nonnegative() })
+  .meta({ id: 'JobLogPage' });
+
+/**
+ * A page of a job's log lines, oldest first, with the total number of lines.
+ *
+ * @example
+ * ```ts
+ * const { lines, total } = await backend.getJobLogs('emails', '1', { offset: 0, limit: 100 });
+ * ```
+ */
+export type JobLogPage = z.infer<typeof jobLogPageSchema>;
+
+/** Schema of a {@link Worker}. */
+export const workerSchema = z
+  .object({
+    id: z.string(),
+    name: z.string().nullable(),
+    queues: z.array(z.string()).describe('Queue names inside the backend'),
+    address: z.string().nullable(),
+    startedAt: epochMs.nullable(),
+    lastSeenAt: epochMs.nullable(),
+    idleMs: z.number().nullable(),
+    concurrency: z.number().int().positive().nullable(),
+    activeJobs: z.number().int().nonnegative().nullable(),
+  })
+  .meta({ id: 'Worker' });
+
+/**
+ * A process or connection that consumes jobs.
+ *
+ * @example
+ * ```ts
+ * const workers: Worker[] = await backend.getWorkers(['emails']);
+ * ```
+ */
+export type Worker = z.infer<typeof workerSchema>;
+
+/** Schema of a {@link Schedule}. */
+export const scheduleSchema = z
+  .object({
+    id: z.string().describe('Key of the schedule inside its queue'),
+    queue: z.string(),
+    jobName: z.string(),
+    pattern: z.string().nullable().describe('Cron expression'),
+    everyMs: z.number().int().positive().nullable().describe('Fixed interval'),
+    timezone: z.string().nullable(),
+    nextRunAt: epochMs.nullable(),
+    lastRunAt: epochMs.nullable(),
+    data: z.unknown(),
+    options: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: 'Schedule' });
+
+/**
+ * A repeatable job: a cron pattern or a fixed interval that creates jobs.
+ *
+ * @example
+ * ```ts
+ * const nightly: Schedule = {
+ *   id: 'nightly-report', queue: 'reports', jobName: 'build', pattern: '0 3 * * *',
+ *   everyMs: null, timezone: 'UTC', nextRunAt: null, lastRunAt: null, data: {}, options: {},
+ * };
+ * ```
+ */
+export type Schedule = z.infer<typeof scheduleSchema>;
+
+/** Schema of a {@link ScheduleInput}. */
+export const scheduleInputSchema = z
+  .object({
+    id: z.string().min(1).max(256),
+    jobName: z.string().min(1).max(256),
+    pattern: z.string().min(1).max(256).optional(),
+    everyMs: z.number().int().min(1000).optional(),
+    timezone: z.string().max(64).optional(),
+    data: z.unknown().optional(),
+    options: z.record(z.string(), z.unknown()).optional(),
+  })
+  .refine((s) => (s.pattern === undefined) !== (s.everyMs === undefined), {
+    message: 'Give exactly one of pattern or everyMs',
+    path: ['pattern'],
+  })
+  .meta({ id: 'ScheduleInput' });
+
+/**
+ * What creates or replaces a schedule: exactly one of a cron `pattern` or an
+ * `everyMs` interval.
+ *
+ * @example
+ * ```ts
+ * await backend.upsertSchedule('reports', { id: 'nightly', jobName: 'build', pattern: '0 3 * * *' });
+ * ```
+ */
+export type ScheduleInput = z.infer<typeof scheduleInputSchema>;
+
+/** Schema of {@link Percentiles}. */
+export const percentilesSchema = z
+  .object({ p50: z.number(), p95: z.number(), p99: z.number() })
+  .meta({ id: 'Percentiles' });
+
+/**
+ * Duration percentiles in milliseconds.
+ *
+ * @example
+ * ```ts
+ * const wait: Percentiles = { p50: 12, p95: 80, p99: 230 };
+ * ```
+ */
+export type Percentiles = z.infer<typeof percentilesSchema>;
+
+/** Schema of a {@link MetricBucket}. */
+export const metricBucketSchema = z
+  .object({
+    start: epochMs,
+    completed: z.number().int().nonnegative(),
+    failed: z.number().int().nonnegative(),
+    waitMs: percentilesSchema.nullable(),
+    processMs: percentilesSchema.nullable(),
+  })
+  .meta({ id: 'MetricBucket' });
+
+/**
+ * What happened in one time bucket of a queue: finished jobs and, where the
+ * backend knows them, wait (created to started) and processing (started to
+ * finished) duration percentiles.
+ *
+ * @example
+ * ```ts
+ * const b: MetricBucket = { start: 0, completed: 10, failed: 1, waitMs: null, processMs: null };
+ * ```
+ */
+export type MetricBucket = z.infer<typeof metricBucketSchema>;
+
+/** Schema of a {@link MetricSeries}. */
+export const metricSeriesSchema = z
+  .object({
+    from: epochMs,
+    to: epochMs,
+    bucketMs: z.number().int().positive(),
+    buckets: z.array(metricBucketSchema),
+  })
+  .meta({ id: 'MetricSeries' });
+
+/**
+ * A time series of {@link MetricBucket}s, one per `bucketMs` from `from`
+ * (inclusive) to `to` (exclusive), with no gaps.
+ *
+ * @example
+ * ```ts
+ * const series = await backend.getMetrics('emails', { from, to, bucketMs: 60_000 });
+ * ```
+ */
+export type MetricSeries = z.infer<typeof metricSeriesSchema>;
+
+/** The single-job actions a backend may support. */
+export const JOB_ACTIONS = [
+  'retry',
+  'remove',
+  'promote',
+  'cancel',
+  'discard',
+  'update-data',
+  'change-delay',
+  'change-priority',
+  'duplicate',
+] as const;
+
+/**
+ * The name of a single-job action.
+ *
+ * @example
+ * ```ts
+ * const action: JobActionType = 'retry';
+ * ```
+ */
+export type JobActionType = (typeof JOB_ACTIONS)[number];
+
+/** Schema of a {@link JobAction}. */
+export const jobActionSchema = z
+  .discriminatedUnion('type', [
+    z.object({ type: z.literal('retry') }),
+    z.object({ type: z.literal('remove') }),
+    z.object({ type: z.literal('promote') }),
+    z.object({ type: z.literal('cancel') }),
+    z.object({ type: z.literal('discard') }),
+    z.object({ type: z.literal('update-data'), data: z.unknown() }),
+    z.object({ type: z.literal('change-delay'), delayMs: z.number().int().nonnegative() }),
+    z.object({ type: z.literal('change-priority'), priority: z.number().int().nonnegative() }),
+    z.object({ type: z.literal('duplicate') }),
+  ])
+  .meta({ id: 'JobAction' });
+
+/**
+ * An action on one job. `retry` re-runs a failed (or completed) job, `promote`
+ * runs a delayed job now, `cancel` stops a job that has not finished, `discard`
+ * fails an active job without further attempts, `duplicate` adds a copy.
+ *
+ * @example
+ * ```ts
+ * await backend.jobAction('emails', '17', { type: 'update-data', data: { to: 'b@example.com' } });
+ * ```
+ */
+export type JobAction = z.infer<typeof jobActionSchema>;
+
+/** Schema of an {@link AddJobInput}. */
+export const addJobInputSchema = z
+  .object({
+    name: z.string().min(1).max(256),
+    data: z.unknown().optional(),
+    delayMs: z.number().int().nonnegative().optional(),
+    priority: z.number().int().nonnegative().optional(),
+    attempts: z.number().int().positive().max(1000).optional(),
+    jobId: z.string().min(1).max(256).optional(),
+    options: z.record(z.string(), z.unknown()).optional(),
+  })
+  .meta({ id: 'AddJobInput' });
+
+/**
+ * A new job to add to a queue.
+ *
+ * @example
+ * ```ts
+ * const job = await backend.addJob('emails', { name: 'send', data: { to: 'a@example.com' }, attempts: 3 });
+ * ```
+ */
+export type AddJobInput = z.infer<typeof addJobInputSchema>;
+
+/** The queue-wide (bulk) actions a backend may support. */
+export const BULK_ACTIONS = [
+  'retry-all',
+  'promote-all',
+  'clean',
+  'empty',
+  'pause',
+  'resume',
+  'obliterate',
+] as const;
+
+/**
+ * The name of a bulk action.
+ *
+ * @example
+ * ```ts
+ * const action: BulkActionType = 'clean';
+ * ```
+ */
+export type BulkActionType = (typeof BULK_ACTIONS)[number];
+
+/** Schema of a {@link BulkAction}. */
+export const bulkActionSchema = z
+  .discriminatedUnion('type', [
+    z.object({ type: z.literal('retry-all'), state: jobStateSchema.default('failed') }),
+    z.object({ type: z.literal('promote-all') }),
+    z.object({
+      type: z.literal('clean'),
+      state: jobStateSchema,
+      olderThanMs: z.number().int().nonnegative().default(0),
+      limit: z.number().int().positive().max(1_000_000).default(10_000),
+    }),
+    z.object({ type: z.literal('empty') }),
+    z.object({ type: z.literal('pause') }),
+    z.object({ type: z.literal('resume') }),
+    z.object({ type: z.literal('obliterate') }),
+  ])
+  .meta({ id: 'BulkAction' });
+
+/**
+ * An action on a whole queue. `retry-all` re-runs every job in a state,
+ * `clean` removes jobs in a state that finished (or were created) more than
+ * `olderThanMs` ago, at most `limit` of them; `empty` removes every job that is
+ * not active; `obliterate` removes the queue itself.
+ *
+ * @example
+ * ```ts
+ * const { affected } = await backend.bulkAction('emails', {
+ *   type: 'clean', state: 'completed', olderThanMs: 86_400_000, limit: 1000,
+ * });
+ * ```
+ */
+export type BulkAction = z.input<typeof bulkActionSchema>;
+
+/** A {@link BulkAction} after defaults were applied: what a backend receives. */
+export type ResolvedBulkAction = z.output<typeof bulkActionSchema>;
+
+/** Schema of a {@link BulkResult}. */
+export const bulkResultSchema = z
+  .object({ affected: z.number().int().nonnegative() })
+  .meta({ id: 'BulkResult' });
+
+/**
+ * How many jobs a bulk action touched.
+ *
+ * @example
+ * ```ts
+ * const result: BulkResult = { affected: 120 };
+ * ```
+ */
+export type BulkResult = z.infer<typeof bulkResultSchema>;
+
+/** The job fields a backend may be able to search in. */
+export const SEARCH_FIELDS = ['name', 'data', 'error'] as const;
+
+/**
+ * A field to search in: the job name, its (serialized) data, or its failure
+ * reason and stack trace.
+ *
+ * @example
+ * ```ts
+ * const fields: SearchField[] = ['data', 'error'];
+ * ```
+ */
+export type SearchField = (typeof SEARCH_FIELDS)[number];
+
+/** Schema of {@link Capabilities}. */
+export const capabilitiesSchema = z
+  .object({
+    states: z.array(jobStateSchema).describe('States the backend reports'),
+    jobActions: z.array(z.enum(JOB_ACTIONS)),
+    addJob: z.boolean(),
+    bulkActions: z.array(z.enum(BULK_ACTIONS)),
+    retryAllStates: z.array(jobStateSchema).describe('States retry-all accepts'),
+    cleanStates: z.array(jobStateSchema).describe('States clean accepts'),
+    search: z.array(z.enum(SEARCH_FIELDS)).describe('Fields searchJobs can look in'),
+    offsetPagination: z.boolean().describe('listJobs accepts an offset besides a cursor'),
+    logs: z.boolean(),
+    workers: z.boolean(),
+    schedules: z.object({ read: z.boolean(), write: z.boolean() }),
+    metrics: z.boolean(),
+    events: z.boolean(),
+    flows: z.boolean(),
+  })
+  .meta({ id: 'Capabilities' });
+
+/**
+ * What a backend can read and do. The service refuses, and the UI hides,
+ * anything a backend does not declare here.
+ *
+ * @example
+ * ```ts
+ * const readOnlyBackend: Capabilities = {
+ *   states: ['waiting', 'active', 'completed', 'failed'], jobActions: [], addJob: false,
+ *   bulkActions: [], retryAllStates: [], cleanStates: [], search: [], offsetPagination: true,
+ *   logs: false, workers: false, schedules: { read: false, write: false }, metrics: false,
+ *   events: false, flows: false,
+ * };
+ * ```
+ */
+export type Capabilities = z.infer<typeof capabilitiesSchema>;
+
+/** Schema of {@link QueueInfo}. */
+export const queueInfoSchema = z
+  .object({
+    name: z.string(),
+    meta: z.record(z.string(), z.unknown()).optional(),
+  })
+  .meta({ id: 'QueueInfo' });
+
+/**
+ * A queue a backend knows, by its backend-local name, with optional facts to
+ * show beside it (prefix, policy, dead-letter target, ...).
+ *
+ * @example
+ * ```ts
+ * const info: QueueInfo = { name: 'emails', meta: { prefix: 'bull' } };
+ * ```
+ */
+export type QueueInfo = z.infer<typeof queueInfoSchema>;
+
+/** Schema of {@link QueueStats}. */
+export const queueStatsSchema = z
+  .object({
+    counts: stateCountsSchema,
+    paused: z.boolean(),
+    workers: z.number().int().nonnegative().nullable().describe('null when unknown'),
+  })
+  .meta({ id: 'QueueStats' });
+
+/**
+ * Counts by state, paused flag and number of workers of one queue, as
+ * returned for many queues at once by {@link QueueBackend.getStats}.
+ *
+ * @example
+ * ```ts
+ * const stats: QueueStats = { counts: { waiting: 4, failed: 1 }, paused: false, workers: 2 };
+ * ```
+ */
+export type QueueStats = z.infer<typeof queueStatsSchema>;
+
+/** The orders a job page can be sorted in, by creation time. */
+export const JOB_ORDERS = ['newest', 'oldest'] as const;
+
+/**
+ * Sort order of a job page: by creation time, newest or oldest first.
+ *
+ * @example
+ * ```ts
+ * const order: JobOrder = 'newest';
+ * ```
+ */
+export type JobOrder = (typeof JOB_ORDERS)[number];
+
+/**
+ * What {@link QueueBackend.listJobs} is asked for. `limit` never exceeds the
+ * service's hard maximum page size; `cursor` is an opaque string the backend
+ * returned as `nextCursor` for the same query.
+ *
+ * @example
+ * ```ts
+ * const page = await backend.listJobs('emails', { state: 'failed', order: 'newest', limit: 50 });
+ * ```
+ */
+export interface ListJobsQuery {
+  state: JobState;
+  order: JobOrder;
+  limit: number;
+  cursor?: string | undefined;
+  /** Only when the backend declares `offsetPagination`. */
+  offset?: number | undefined;
+  /** Only jobs with exactly this name. */
+  name?: string | undefined;
+}
+
+/**
+ * A page of jobs. `nextCursor` is `null` on the last page; `total` is the
+ * number of jobs matching the query when the backend knows it cheaply.
+ *
+ * @example
+ * ```ts
+ * let cursor: string | undefined;
+ * do {
+ *   const page: JobPage = await backend.listJobs('emails', { state: 'completed', order: 'newest', limit: 100, cursor });
+ *   cursor = page.nextCursor ?? undefined;
+ * } while (cursor);
+ * ```
+ */
+export interface JobPage {
+  jobs: Job[];
+  nextCursor: string | null;
+  total: number | null;
+}
+
+/**
+ * What {@link QueueBackend.searchJobs} is asked for: jobs in `state` whose
+ * `fields` contain `text` (case-insensitive), looking at no more than
+ * `scanLimit` jobs in this call.
+ *
+ * @example
+ * ```ts
+ * const hits = await backend.searchJobs('emails', {
+ *   state: 'failed', text: 'timeout', fields: ['error'], order: 'newest', limit: 25, scanLimit: 5000,
+ * });
+ * ```
+ */
+export interface SearchJobsQuery {
+  state: JobState;
+  text: string;
+  fields: SearchField[];
+  order: JobOrder;
+  limit: number;
+  scanLimit: number;
+  cursor?: string | undefined;
+}
+
+/**
+ * Search results with how far the search looked. `scanned` is the number of
+ * jobs examined in this call; `exhausted` is true when every job in the state
+ * was examined; otherwise `nextCursor` continues where this call stopped.
+ *
+ * @example
+ * ```ts
+ * const { jobs, scanned, exhausted, nextCursor } = await backend.searchJobs('q', query);
+ * ```
+ */
+export interface SearchPage extends JobPage {
+  scanned: number;
+  exhausted: boolean;
+}
+
+/**
+ * The time window {@link QueueBackend.getMetrics} is asked for.
+ *
+ * @example
+ * ```ts
+ * const now = Date.now();
+ * const q: MetricsQuery = { from: now - 3_600_000, to: now, bucketMs: 60_000 };
+ * ```
+ */
+export interface MetricsQuery {
+  from: number;
+  to: number;
+  bucketMs: number;
+}
+
+/**
+ * Something that changed in a backend, delivered to
+ * {@link QueueBackend.subscribe} listeners.
+ *
+ * @example
+ * ```ts
+ * const event: BackendEvent = { type: 'job', queue: 'emails', jobId: '1', state: 'completed' };
+ * ```
+ */
+export type BackendEvent =
+  | { type: 'job'; queue: string; jobId: string; state: JobState | 'removed'; name?: string }
+  | { type: 'progress'; queue: string; jobId: string; progress: Job['progress'] }
+  | { type: 'queue'; queue: string; paused: boolean }
+  | { type: 'queues-changed' };
