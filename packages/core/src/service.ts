@@ -1,0 +1,833 @@
+import type { z } from 'zod';
+import {
+  type ApiJob,
+  type ApiJobPage,
+  type ApiJobSummary,
+  type ApiMetrics,
+  type ApiWorker,
+  type BackendStatus,
+  type DashboardEvent,
+  type Health,
+  type JobsQuery,
+  jobsQuerySchema,
+  METRIC_RANGES,
+  type MetricRange,
+  type Overview,
+  type QueueDetail,
+  type QueueOverview,
+} from './api';
+import { assertBackendId, type QueueBackend } from './backend';
+import {
+  invalidInput,
+  isQadminError,
+  notFound,
+  QadminError,
+  readOnly,
+  unavailable,
+  unsupported,
+} from './errors';
+import {
+  type AddJobInput,
+  addJobInputSchema,
+  type BackendEvent,
+  type BulkAction,
+  type BulkResult,
+  bulkActionSchema,
+  type Capabilities,
+  type Job,
+  type JobAction,
+  type JobLogPage,
+  jobActionSchema,
+  type QueueInfo,
+  type Schedule,
+  type ScheduleInput,
+  type SearchField,
+  scheduleInputSchema,
+} from './model';
+import { previewJson } from './preview';
+
+/**
+ * Context passed to {@link AdminServiceOptions.formatJob}.
+ *
+ * @example
+ * ```ts
+ * const formatJob = (job: Job, ctx: FormatJobContext) => (ctx.backend === 'billing' ? { ...job, data: '[hidden]' } : job);
+ * ```
+ */
+export interface FormatJobContext {
+  queueId: string;
+  backend: string;
+  queue: string;
+}
+
+/**
+ * Options of {@link AdminService}.
+ *
+ * @example
+ * ```ts
+ * const service = new AdminService({ backends: [memory], refreshIntervalMs: 2000, maxPageSize: 100 });
+ * ```
+ */
+export interface AdminServiceOptions {
+  /** One backend or several; their ids namespace the queues and must be unique. */
+  backends: QueueBackend | readonly QueueBackend[];
+  /** Refuse every mutation. Default `false`. */
+  readOnly?: boolean;
+  /** How long one overview snapshot is shared between callers. Default 2000 ms. */
+  refreshIntervalMs?: number;
+  /** Hard maximum page size for job lists. Default 100 (at most 1000). */
+  maxPageSize?: number;
+  /** How many jobs one search call may look at when the caller does not say. Default 5000. */
+  defaultScanLimit?: number;
+  /** Upper bound for a caller's `scanLimit`. Default 50,000. */
+  maxScanLimit?: number;
+  /** How long a backend call may take before it is reported as unavailable. Default 10 s. */
+  backendTimeoutMs?: number;
+  /** Redact or reshape every job before it leaves the server (API, lists, events). */
+  formatJob?: (job: Job, context: FormatJobContext) => Job;
+  /** Length of the data preview in list rows. Default 200 characters. */
+  previewChars?: number;
+  /** Close the backends when the service closes. Default `true`. */
+  closeBackends?: boolean;
+}
+
+/**
+ * Builds the dashboard-wide id of a queue: `<backend>:<name>`.
+ *
+ * @example
+ * ```ts
+ * formatQueueId('memory', 'emails'); // 'memory:emails'
+ * ```
+ */
+export function formatQueueId(backend: string, name: string): string {
+  return `${backend}:${name}`;
+}
+
+/**
+ * Splits a dashboard-wide queue id into backend id and queue name, or returns
+ * `null` when it has no backend part.
+ *
+ * @example
+ * ```ts
+ * parseQueueId('memory:emails'); // { backend: 'memory', name: 'emails' }
+ * ```
+ */
+export function parseQueueId(queueId: string): { backend: string; name: string } | null {
+  const colon = queueId.indexOf(':');
+  if (colon <= 0 || colon === queueId.length - 1) return null;
+  return { backend: queueId.slice(0, colon), name: queueId.slice(colon + 1) };
+}
+
+interface ResolvedQueue {
+  queueId: string;
+  backend: QueueBackend;
+  name: string;
+  capabilities: Capabilities;
+}
+
+interface BackendListing {
+  queues: QueueInfo[];
+  at: number;
+}
+
+/** Parses `input` with `schema`, reporting the first issue as a 400 naming `<prefix>.<path>`. */
+export function parseInput<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  prefix: string,
+): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const path = issue?.path.length ? `${prefix}.${issue.path.join('.')}` : prefix;
+  throw invalidInput(path, issue?.message ?? 'is invalid');
+}
+
+/**
+ * The rules of the dashboard, shared by every adapter and every backend:
+ * namespaced queue ids over several backends, one coalesced overview snapshot
+ * per refresh interval, capability and read-only checks, page-size limits,
+ * bounded search, job formatting/redaction, and the live event stream.
+ *
+ * @example
+ * ```ts
+ * import { AdminService } from '@qadmin/core';
+ * import { createMemoryBackend } from '@qadmin/backend-memory';
+ *
+ * const service = new AdminService({ backends: [createMemoryBackend()] });
+ * const overview = await service.overview();
+ * ```
+ */
+export class AdminService {
+  /** True when every mutation is refused. */
+  readonly readOnly: boolean;
+  /** How long one overview snapshot is shared. */
+  readonly refreshIntervalMs: number;
+  /** Hard maximum page size of job lists. */
+  readonly maxPageSize: number;
+
+  readonly #backends = new Map<string, QueueBackend>();
+  readonly #options: Required<
+    Pick<
+      AdminServiceOptions,
+      'defaultScanLimit' | 'maxScanLimit' | 'backendTimeoutMs' | 'previewChars' | 'closeBackends'
+    >
+  > &
+    Pick<AdminServiceOptions, 'formatJob'>;
+  readonly #listings = new Map<string, BackendListing>();
+  #snapshot: { overview: Overview; at: number } | undefined;
+  #inflight: Promise<Overview> | undefined;
+  readonly #listeners = new Set<(event: DashboardEvent) => void>();
+  readonly #backendUnsubscribes: (() => void)[] = [];
+  #pollTimer: ReturnType<typeof setInterval> | undefined;
+  #lastOverviewKey = '';
+  #closed = false;
+
+  constructor(options: AdminServiceOptions) {
+    const backends = Array.isArray(options.backends)
+      ? (options.backends as readonly QueueBackend[])
+      : [options.backends as QueueBackend];
+    if (backends.length === 0) throw new TypeError('AdminService needs at least one backend');
+    for (const backend of backends) {
+      assertBackendId(backend.id);
+      if (this.#backends.has(backend.id)) {
+        throw new TypeError(`Two backends share the id ${JSON.stringify(backend.id)}`);
+      }
+      this.#backends.set(backend.id, backend);
+    }
+    this.readOnly = options.readOnly ?? false;
+    this.refreshIntervalMs = Math.max(100, options.refreshIntervalMs ?? 2000);
+    this.maxPageSize = Math.min(1000, Math.max(1, options.maxPageSize ?? 100));
+    this.#options = {
+      defaultScanLimit: options.defaultScanLimit ?? 5000,
+      maxScanLimit: options.maxScanLimit ?? 50_000,
+      backendTimeoutMs: options.backendTimeoutMs ?? 10_000,
+      previewChars: options.previewChars ?? 200,
+      closeBackends: options.closeBackends ?? true,
+      formatJob: options.formatJob,
+    };
+  }
+
+  /** The backends, in the order they were given. */
+  get backends(): readonly QueueBackend[] {
+    return [...this.#backends.values()];
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  /**
+   * Every queue with counts, paused flag and worker count. However many callers
+   * ask within one refresh interval, each backend is asked once; concurrent
+   * callers share the same in-flight request.
+   */
+  async overview(options: { fresh?: boolean } = {}): Promise<Overview> {
+    const snapshot = this.#snapshot;
+    if (!options.fresh && snapshot && Date.now() - snapshot.at < this.refreshIntervalMs) {
+      return snapshot.overview;
+    }
+    if (this.#inflight) return this.#inflight;
+    const inflight = this.#buildOverview().finally(() => {
+      if (this.#inflight === inflight) this.#inflight = undefined;
+    });
+    this.#inflight = inflight;
+    return inflight;
+  }
+
+  async #buildOverview(): Promise<Overview> {
+    const startedAt = Date.now();
+    const results = await Promise.all(
+      this.backends.map(async (backend) => {
+        try {
+          const queues = await this.#listQueues(backend, this.refreshIntervalMs);
+          const names = queues.map((q) => q.name);
+          const stats =
+            names.length === 0
+              ? {}
+              : await this.#call(backend, () => backend.getStats(names), 'getStats');
+          const rows: QueueOverview[] = [];
+          for (const info of queues) {
+            const s = stats[info.name];
+            if (!s) continue;
+            rows.push({
+              id: formatQueueId(backend.id, info.name),
+              backend: backend.id,
+              name: info.name,
+              counts: s.counts,
+              paused: s.paused,
+              workers: s.workers,
+              meta: info.meta ?? {},
+            });
+          }
+          const status: BackendStatus = {
+            id: backend.id,
+            kind: backend.kind,
+            label: backend.label ?? backend.id,
+            ok: true,
+            error: null,
+            queueCount: rows.length,
+          };
+          return { status, rows };
+        } catch (error) {
+          const status: BackendStatus = {
+            id: backend.id,
+            kind: backend.kind,
+            label: backend.label ?? backend.id,
+            ok: false,
+            error: describeFailure(error),
+            queueCount: 0,
+          };
+          return { status, rows: [] as QueueOverview[] };
+        }
+      }),
+    );
+    const overview: Overview = {
+      generatedAt: startedAt,
+      refreshIntervalMs: this.refreshIntervalMs,
+      readOnly: this.readOnly,
+      backends: results.map((r) => r.status),
+      queues: results.flatMap((r) => r.rows),
+    };
+    this.#snapshot = { overview, at: Date.now() };
+    return overview;
+  }
+
+  /** One queue with its counts and capabilities. */
+  async queue(queueId: string): Promise<QueueDetail> {
+    const resolved = await this.#resolve(queueId);
+    const stats = await this.#call(
+      resolved.backend,
+      () => resolved.backend.getStats([resolved.name]),
+      'getStats',
+    );
+    const s = stats[resolved.name] ?? { counts: {}, paused: false, workers: null };
+    const info = this.#listings.get(resolved.backend.id)?.queues.find((q) => q.name === resolved.name);
+    return {
+      id: resolved.queueId,
+      backend: resolved.backend.id,
+      name: resolved.name,
+      counts: s.counts,
+      paused: s.paused,
+      workers: s.workers,
+      meta: info?.meta ?? {},
+      capabilities: resolved.capabilities,
+      readOnly: this.readOnly,
+    };
+  }
+
+  /** What a queue supports. */
+  async capabilities(queueId: string): Promise<Capabilities> {
+    return (await this.#resolve(queueId)).capabilities;
+  }
+
+  /**
+   * A page of jobs of one state, optionally filtered by name, by id, or by a
+   * text search whose cost is bounded (the page says how far it looked).
+   * Raw query-string values are accepted and validated.
+   */
+  async listJobs(queueId: string, rawQuery: JobsQuery | Record<string, unknown>): Promise<ApiJobPage> {
+    const resolved = await this.#resolve(queueId);
+    const query = parseInput(jobsQuerySchema, rawQuery, 'query');
+    const caps = resolved.capabilities;
+    if (!caps.states.includes(query.state)) {
+      throw invalidInput('query.state', `must be one of ${caps.states.join(', ')} for this queue`);
+    }
+    if (query.limit > this.maxPageSize) {
+      throw invalidInput('query.limit', `must be at most ${this.maxPageSize}`);
+    }
+    if (query.offset !== undefined && query.cursor !== undefined) {
+      throw invalidInput('query.offset', 'give either a cursor or an offset, not both');
+    }
+    if (query.offset !== undefined && !caps.offsetPagination) {
+      throw invalidInput('query.offset', 'this backend pages by cursor only');
+    }
+    const { backend, name } = resolved;
+    if (query.q !== undefined) {
+      if (caps.search.length === 0 || !backend.searchJobs) throw unsupported('search');
+      const fields: SearchField[] = query.in?.length ? query.in : caps.search;
+      for (const field of fields) {
+        if (!caps.search.includes(field)) {
+          throw invalidInput('query.in', `this backend can search in ${caps.search.join(', ')}`);
+        }
+      }
+      if (query.scanLimit !== undefined && query.scanLimit > this.#options.maxScanLimit) {
+        throw invalidInput('query.scanLimit', `must be at most ${this.#options.maxScanLimit}`);
+      }
+      const text = query.q;
+      const search = backend.searchJobs.bind(backend);
+      const page = await this.#call(
+        backend,
+        () =>
+          search(name, {
+            state: query.state,
+            text,
+            fields,
+            order: query.order,
+            limit: query.limit,
+            scanLimit: query.scanLimit ?? this.#options.defaultScanLimit,
+            cursor: query.cursor,
+          }),
+        'searchJobs',
+      );
+      return {
+        queueId: resolved.queueId,
+        state: query.state,
+        jobs: page.jobs.slice(0, query.limit).map((job) => this.#summary(resolved, job)),
+        nextCursor: page.nextCursor,
+        total: page.total,
+        search: { text, fields, scanned: page.scanned, exhausted: page.exhausted },
+      };
+    }
+    const page = await this.#call(
+      backend,
+      () =>
+        backend.listJobs(name, {
+          state: query.state,
+          order: query.order,
+          limit: query.limit,
+          cursor: query.cursor,
+          offset: query.offset,
+          name: query.name,
+        }),
+      'listJobs',
+    );
+    return {
+      queueId: resolved.queueId,
+      state: query.state,
+      jobs: page.jobs.slice(0, query.limit).map((job) => this.#summary(resolved, job)),
+      nextCursor: page.nextCursor,
+      total: page.total,
+      search: null,
+    };
+  }
+
+  /** One job, formatted. Throws 404 when the queue or job is unknown. */
+  async getJob(queueId: string, jobId: string): Promise<ApiJob> {
+    const resolved = await this.#resolve(queueId);
+    const job = await this.#call(
+      resolved.backend,
+      () => resolved.backend.getJob(resolved.name, jobId),
+      'getJob',
+    );
+    if (!job) throw notFound('job', jobId);
+    return this.#format(resolved, job);
+  }
+
+  /** A page of a job's log lines. */
+  async getJobLogs(
+    queueId: string,
+    jobId: string,
+    page: { offset?: number; limit?: number } = {},
+  ): Promise<JobLogPage> {
+    const resolved = await this.#resolve(queueId);
+    const { backend } = resolved;
+    if (!resolved.capabilities.logs || !backend.getJobLogs) throw unsupported('logs');
+    const offset = page.offset ?? 0;
+    const limit = page.limit ?? 100;
+    if (!Number.isInteger(offset) || offset < 0) {
+      throw invalidInput('query.offset', 'must be a non-negative integer');
+    }
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+      throw invalidInput('query.limit', 'must be an integer from 1 to 1000');
+    }
+    const getLogs = backend.getJobLogs.bind(backend);
+    const job = await this.#call(backend, () => backend.getJob(resolved.name, jobId), 'getJob');
+    if (!job) throw notFound('job', jobId);
+    return this.#call(backend, () => getLogs(resolved.name, jobId, { offset, limit }), 'getJobLogs');
+  }
+
+  /** Workers of one queue, or of every backend that reports workers. */
+  async workers(queueId?: string): Promise<ApiWorker[]> {
+    const targets: { backend: QueueBackend; queues?: string[] }[] = [];
+    if (queueId !== undefined) {
+      const resolved = await this.#resolve(queueId);
+      if (!resolved.capabilities.workers) throw unsupported('workers');
+      targets.push({ backend: resolved.backend, queues: [resolved.name] });
+    } else {
+      for (const backend of this.backends) {
+        if (backend.capabilities.workers && backend.getWorkers) targets.push({ backend });
+      }
+    }
+    const lists = await Promise.all(
+      targets.map(async ({ backend, queues }) => {
+        const getWorkers = backend.getWorkers?.bind(backend);
+        if (!getWorkers) return [];
+        const workers = await this.#call(backend, () => getWorkers(queues), 'getWorkers');
+        return workers.map(
+          (w): ApiWorker => ({
+            ...w,
+            backend: backend.id,
+            queueIds: w.queues.map((q) => formatQueueId(backend.id, q)),
+          }),
+        );
+      }),
+    );
+    return lists.flat();
+  }
+
+  /** Schedules (repeatable jobs) of a queue. */
+  async schedules(queueId: string): Promise<Schedule[]> {
+    const resolved = await this.#resolve(queueId);
+    const { backend } = resolved;
+    if (!resolved.capabilities.schedules.read || !backend.listSchedules) {
+      throw unsupported('schedules');
+    }
+    const list = backend.listSchedules.bind(backend);
+    return this.#call(backend, () => list(resolved.name), 'listSchedules');
+  }
+
+  /** Throughput and duration percentiles of a queue over a range. */
+  async metrics(queueId: string, range: string = '1h'): Promise<ApiMetrics> {
+    const resolved = await this.#resolve(queueId);
+    const { backend } = resolved;
+    if (!resolved.capabilities.metrics || !backend.getMetrics) throw unsupported('metrics');
+    if (!Object.hasOwn(METRIC_RANGES, range)) {
+      throw invalidInput('query.range', `must be one of ${Object.keys(METRIC_RANGES).join(', ')}`);
+    }
+    const { durationMs, bucketMs } = METRIC_RANGES[range as MetricRange];
+    const to = Math.ceil((Date.now() + 1) / bucketMs) * bucketMs;
+    const from = to - durationMs;
+    const getMetrics = backend.getMetrics.bind(backend);
+    const series = await this.#call(
+      backend,
+      () => getMetrics(resolved.name, { from, to, bucketMs }),
+      'getMetrics',
+    );
+    return { ...series, queueId: resolved.queueId, range: range as MetricRange };
+  }
+
+  /** `ok` when every backend answered the latest snapshot. */
+  async health(): Promise<Health> {
+    const overview = await this.overview();
+    return {
+      status: overview.backends.every((b) => b.ok) ? 'ok' : 'degraded',
+      backends: overview.backends,
+    };
+  }
+
+  // ------------------------------------------------------------ mutations
+
+  /** Perform a single-job action (validated), returning the job after it, or `null` when removed. */
+  async jobAction(
+    queueId: string,
+    jobId: string,
+    rawAction: JobAction | unknown,
+  ): Promise<{ job: ApiJob | null }> {
+    this.#assertWritable();
+    const resolved = await this.#resolve(queueId);
+    const action = parseInput(jobActionSchema, rawAction, 'body');
+    const { backend } = resolved;
+    if (!resolved.capabilities.jobActions.includes(action.type) || !backend.jobAction) {
+      throw unsupported(action.type);
+    }
+    const act = backend.jobAction.bind(backend);
+    const job = await this.#call(backend, () => act(resolved.name, jobId, action), action.type);
+    this.#afterMutation(resolved, action.type, jobId, null);
+    return { job: job ? this.#format(resolved, job) : null };
+  }
+
+  /** Add a job (validated). */
+  async addJob(queueId: string, rawInput: AddJobInput | unknown): Promise<ApiJob> {
+    this.#assertWritable();
+    const resolved = await this.#resolve(queueId);
+    const input = parseInput(addJobInputSchema, rawInput, 'body');
+    const { backend } = resolved;
+    if (!resolved.capabilities.addJob || !backend.addJob) throw unsupported('add');
+    const add = backend.addJob.bind(backend);
+    const job = await this.#call(backend, () => add(resolved.name, input), 'addJob');
+    this.#afterMutation(resolved, 'add', job.id, null);
+    return this.#format(resolved, job);
+  }
+
+  /** Perform a queue-wide action (validated) and report how many jobs it touched. */
+  async bulkAction(queueId: string, rawAction: BulkAction | unknown): Promise<BulkResult> {
+    this.#assertWritable();
+    const resolved = await this.#resolve(queueId);
+    const action = parseInput(bulkActionSchema, rawAction, 'body');
+    const caps = resolved.capabilities;
+    const { backend } = resolved;
+    if (!caps.bulkActions.includes(action.type) || !backend.bulkAction) {
+      throw unsupported(action.type);
+    }
+    if (action.type === 'retry-all' && !caps.retryAllStates.includes(action.state)) {
+      throw invalidInput('body.state', `retry-all accepts ${caps.retryAllStates.join(', ')}`);
+    }
+    if (action.type === 'clean' && !caps.cleanStates.includes(action.state)) {
+      throw invalidInput('body.state', `clean accepts ${caps.cleanStates.join(', ')}`);
+    }
+    const bulk = backend.bulkAction.bind(backend);
+    const result = await this.#call(backend, () => bulk(resolved.name, action), action.type);
+    if (action.type === 'obliterate') this.#listings.delete(backend.id);
+    this.#afterMutation(resolved, action.type, null, result.affected);
+    return result;
+  }
+
+  /** Create or replace a schedule (validated). */
+  async upsertSchedule(queueId: string, rawInput: ScheduleInput | unknown): Promise<Schedule> {
+    this.#assertWritable();
+    const resolved = await this.#resolve(queueId);
+    const input = parseInput(scheduleInputSchema, rawInput, 'body');
+    const { backend } = resolved;
+    if (!resolved.capabilities.schedules.write || !backend.upsertSchedule) {
+      throw unsupported('schedules');
+    }
+    const upsert = backend.upsertSchedule.bind(backend);
+    const schedule = await this.#call(backend, () => upsert(resolved.name, input), 'upsertSchedule');
+    this.#afterMutation(resolved, 'upsert-schedule', null, null);
+    return schedule;
+  }
+
+  /** Remove a schedule. */
+  async removeSchedule(queueId: string, scheduleId: string): Promise<void> {
+    this.#assertWritable();
+    const resolved = await this.#resolve(queueId);
+    const { backend } = resolved;
+    if (!resolved.capabilities.schedules.write || !backend.removeSchedule) {
+      throw unsupported('schedules');
+    }
+    const remove = backend.removeSchedule.bind(backend);
+    await this.#call(backend, () => remove(resolved.name, scheduleId), 'removeSchedule');
+    this.#afterMutation(resolved, 'remove-schedule', null, null);
+  }
+
+  // --------------------------------------------------------------- events
+
+  /**
+   * Receive live updates: an `overview` event whenever the shared snapshot
+   * changes (polled once per refresh interval while anyone listens, whatever
+   * the number of listeners), job and queue changes the backends report, and
+   * every action taken through the service. Returns the unsubscribe function.
+   */
+  subscribe(listener: (event: DashboardEvent) => void): () => void {
+    if (this.#closed) throw new Error('AdminService is closed');
+    this.#listeners.add(listener);
+    if (this.#listeners.size === 1) this.#startLive();
+    return () => {
+      if (!this.#listeners.delete(listener)) return;
+      if (this.#listeners.size === 0) this.#stopLive();
+    };
+  }
+
+  /** Number of live subscribers (SSE streams and others). */
+  get subscriberCount(): number {
+    return this.#listeners.size;
+  }
+
+  /** Stop timers and subscriptions, and close the backends unless told not to. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#listeners.clear();
+    this.#stopLive();
+    if (this.#options.closeBackends) {
+      await Promise.allSettled(this.backends.map((b) => b.close?.()));
+    }
+  }
+
+  #emit(event: DashboardEvent): void {
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener(event);
+      } catch {
+        // A listener's failure must not stop the others or the service.
+      }
+    }
+  }
+
+  #startLive(): void {
+    for (const backend of this.backends) {
+      if (!backend.capabilities.events || !backend.subscribe) continue;
+      this.#backendUnsubscribes.push(backend.subscribe((event) => this.#onBackendEvent(backend, event)));
+    }
+    const poll = async () => {
+      try {
+        const overview = await this.overview();
+        const key = overviewKey(overview);
+        if (key !== this.#lastOverviewKey) {
+          this.#lastOverviewKey = key;
+          this.#emit({ type: 'overview', overview });
+        }
+      } catch {
+        // overview() reports backend failures inside the snapshot; nothing else to do.
+      }
+    };
+    this.#lastOverviewKey = '';
+    void poll();
+    this.#pollTimer = setInterval(poll, this.refreshIntervalMs);
+    this.#pollTimer.unref?.();
+  }
+
+  #stopLive(): void {
+    if (this.#pollTimer) clearInterval(this.#pollTimer);
+    this.#pollTimer = undefined;
+    for (const unsubscribe of this.#backendUnsubscribes.splice(0)) {
+      try {
+        unsubscribe();
+      } catch {
+        // Already gone.
+      }
+    }
+  }
+
+  #onBackendEvent(backend: QueueBackend, event: BackendEvent): void {
+    switch (event.type) {
+      case 'job':
+        this.#emit({
+          type: 'job',
+          queueId: formatQueueId(backend.id, event.queue),
+          jobId: event.jobId,
+          state: event.state,
+        });
+        return;
+      case 'progress':
+        this.#emit({
+          type: 'progress',
+          queueId: formatQueueId(backend.id, event.queue),
+          jobId: event.jobId,
+          progress: event.progress,
+        });
+        return;
+      case 'queue':
+        this.#snapshot = undefined;
+        this.#emit({
+          type: 'queue',
+          queueId: formatQueueId(backend.id, event.queue),
+          paused: event.paused,
+        });
+        return;
+      case 'queues-changed':
+        this.#listings.delete(backend.id);
+        this.#snapshot = undefined;
+        return;
+    }
+  }
+
+  // -------------------------------------------------------------- helpers
+
+  #assertWritable(): void {
+    if (this.readOnly) throw readOnly();
+  }
+
+  #afterMutation(
+    resolved: ResolvedQueue,
+    action: string,
+    jobId: string | null,
+    affected: number | null,
+  ): void {
+    this.#snapshot = undefined;
+    this.#emit({
+      type: 'action',
+      queueId: resolved.queueId,
+      jobId,
+      action,
+      affected,
+      at: Date.now(),
+    });
+  }
+
+  /** The backend's queue listing, fetched again when older than `maxAgeMs`. */
+  async #listQueues(backend: QueueBackend, maxAgeMs: number): Promise<QueueInfo[]> {
+    const cached = this.#listings.get(backend.id);
+    if (cached && Date.now() - cached.at < maxAgeMs) return cached.queues;
+    const queues = await this.#call(backend, () => backend.listQueues(), 'listQueues');
+    this.#listings.set(backend.id, { queues, at: Date.now() });
+    return queues;
+  }
+
+  async #resolve(queueId: string): Promise<ResolvedQueue> {
+    const parsed = parseQueueId(queueId);
+    const backend = parsed ? this.#backends.get(parsed.backend) : undefined;
+    if (!parsed || !backend) throw notFound('queue', queueId);
+    const known = (queues: QueueInfo[]) => queues.some((q) => q.name === parsed.name);
+    // Queues rarely appear, so a cached listing answers; a queue created since
+    // the listing is looked for again, at most once a second per backend.
+    if (!known(await this.#listQueues(backend, this.refreshIntervalMs))) {
+      if (!known(await this.#listQueues(backend, 1000))) throw notFound('queue', queueId);
+    }
+    return {
+      queueId,
+      backend,
+      name: parsed.name,
+      capabilities: backend.queueCapabilities?.(parsed.name) ?? backend.capabilities,
+    };
+  }
+
+  #format(resolved: ResolvedQueue, job: Job): ApiJob {
+    const formatted = this.#options.formatJob
+      ? this.#options.formatJob(job, {
+          queueId: resolved.queueId,
+          backend: resolved.backend.id,
+          queue: resolved.name,
+        })
+      : job;
+    return { ...formatted, queueId: resolved.queueId };
+  }
+
+  #summary(resolved: ResolvedQueue, job: Job): ApiJobSummary {
+    const { data, returnValue, stacktrace, options, children, ...rest } = this.#format(resolved, job);
+    return {
+      ...rest,
+      dataPreview: previewJson(data, this.#options.previewChars),
+      childrenCount: children.length,
+    };
+  }
+
+  /** Runs a backend call with a timeout; connection-level failures become 503. */
+  async #call<T>(backend: QueueBackend, fn: () => Promise<T>, what: string): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new QadminError(503, 'backend-timeout', 'Backend did not answer in time', {
+              detail: `${backend.id}.${what} took longer than ${this.#options.backendTimeoutMs} ms`,
+              extra: { backend: backend.id },
+            }),
+          ),
+        this.#options.backendTimeoutMs,
+      );
+      timer.unref?.();
+    });
+    try {
+      return await Promise.race([fn(), timeout]);
+    } catch (error) {
+      if (isQadminError(error)) throw error;
+      if (isConnectionError(error)) throw unavailable(backend.id, error);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  '57P01',
+  '08006',
+  '08001',
+]);
+
+function isConnectionError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && CONNECTION_CODES.has(code)) return true;
+  const message = error instanceof Error ? error.message : '';
+  return /connection is closed|connect ECONNREFUSED|Connection terminated/i.test(message);
+}
+
+function describeFailure(error: unknown): string {
+  if (isQadminError(error)) return error.detail ?? error.message;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && CONNECTION_CODES.has(code)) return `unreachable (${code})`;
+  return 'the backend failed to answer';
+}
+
+function overviewKey(overview: Overview): string {
+  return JSON.stringify([overview.backends, overview.queues]);
+}
+
