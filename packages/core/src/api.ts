@@ -138,19 +138,12 @@ export const jobsQuerySchema = z
     name: z.string().max(256).optional(),
     q: z.string().min(1).max(256).optional().describe('Text to search for'),
     in: z
-      .string()
-      .transform((s, ctx) => {
-        const fields = s.split(',').filter(Boolean);
-        for (const f of fields) {
-          if (!(SEARCH_FIELDS as readonly string[]).includes(f)) {
-            ctx.addIssue({ code: 'custom', message: `Unknown search field ${JSON.stringify(f)}` });
-            return z.NEVER;
-          }
-        }
-        return fields as (typeof SEARCH_FIELDS)[number][];
-      })
+      .preprocess(
+        (value) => (typeof value === 'string' ? value.split(',').filter(Boolean) : value),
+        z.array(z.enum(SEARCH_FIELDS)),
+      )
       .optional()
-      .describe(`Comma-separated fields to search in: ${SEARCH_FIELDS.join(', ')}`),
+      .describe(`Fields to search in (comma-separated in a query string): ${SEARCH_FIELDS.join(', ')}`),
     scanLimit: z.coerce.number().int().min(1).max(100_000).optional(),
   })
   .meta({ id: 'JobsQuery' });
@@ -165,7 +158,8 @@ export const jobsQuerySchema = z
  * const page = await service.listJobs('memory:emails', { state: 'failed', q: 'timeout', in: ['error'] });
  * ```
  */
-export type JobsQuery = z.input<typeof jobsQuerySchema>;
+export type JobsQuery = Omit<z.output<typeof jobsQuerySchema>, 'order' | 'limit'> &
+  Partial<Pick<z.output<typeof jobsQuerySchema>, 'order' | 'limit'>>;
 
 /** Schema of an {@link ApiJobPage}. */
 export const apiJobPageSchema = z

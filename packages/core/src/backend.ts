@@ -1,6 +1,7 @@
 import type {
   AddJobInput,
   BackendEvent,
+  BulkResult,
   Capabilities,
   Job,
   JobAction,
@@ -16,7 +17,6 @@ import type {
   ScheduleInput,
   SearchJobsQuery,
   SearchPage,
-  BulkResult,
   Worker,
 } from './model';
 
@@ -64,7 +64,11 @@ export interface QueueBackend {
   /** One job, or `null` when the queue has no job with this id. */
   getJob(queue: string, id: string): Promise<Job | null>;
   /** Log lines of a job, oldest first. Required when `capabilities.logs`. */
-  getJobLogs?(queue: string, id: string, page: { offset: number; limit: number }): Promise<JobLogPage>;
+  getJobLogs?(
+    queue: string,
+    id: string,
+    page: { offset: number; limit: number },
+  ): Promise<JobLogPage>;
 
   /**
    * Perform a single-job action. Returns the job after the action, the new job

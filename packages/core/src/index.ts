@@ -1,6 +1,38 @@
+export * from './api';
 export * from './backend';
 export * from './errors';
+export {
+  type CreateAdminOptions,
+  createAdmin,
+  type QadminApp,
+  type QadminAppOptions,
+} from './http/admin';
+export { normalizeBasePath, stripBasePath } from './http/base-path';
+export { DEFAULT_BODY_LIMIT_BYTES } from './http/body';
+export { createFetchHandler, type FetchHandlerOptions } from './http/fetch';
+export { createNodeListener, type NodeListenerOptions } from './http/node';
+export { buildOpenApiDocument } from './http/openapi';
+export {
+  jsonResponse,
+  PROBLEM_TYPE_BASE,
+  type ProblemDocument,
+  problemResponse,
+  problemSchema,
+} from './http/problem';
+export {
+  type ApiOperation,
+  type ApiOperationId,
+  apiRoutes,
+  type HttpMethod,
+  type JsonRoute,
+  type OpenApiDocument,
+  type QueryParams,
+  type RawRoute,
+  type Route,
+  type RouteAppContext,
+  type RouteContext,
+} from './http/routes';
+export * from './http/types';
 export * from './model';
-export * from './api';
 export * from './preview';
 export * from './service';

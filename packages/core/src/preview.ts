@@ -26,23 +26,33 @@ export function previewJson(value: unknown, maxChars = 200): string {
   const seen = new Set<object>();
   const walk = (v: unknown, depth: number): void => {
     if (full()) return;
-    if (v === null || v === undefined) return push('null');
+    if (v === null || v === undefined) {
+      push('null');
+      return;
+    }
     switch (typeof v) {
       case 'string': {
         // Only the part that can show is escaped: huge strings stay cheap.
         const part = v.length > maxChars ? v.slice(0, maxChars) : v;
         const json = JSON.stringify(part);
         if (v.length > maxChars) truncated = true;
-        return push(v.length > maxChars ? json.slice(0, -1) : json);
+        push(v.length > maxChars ? json.slice(0, -1) : json);
+        return;
       }
       case 'number':
-        return push(Number.isFinite(v) ? String(v) : 'null');
+        push(Number.isFinite(v) ? String(v) : 'null');
+        return;
       case 'boolean':
-        return push(String(v));
+        push(String(v));
+        return;
       case 'bigint':
-        return push(String(v));
+        push(String(v));
+        return;
       case 'object': {
-        if (seen.has(v) || depth > 64) return push('"[…]"');
+        if (seen.has(v) || depth > 64) {
+          push('"[…]"');
+          return;
+        }
         seen.add(v);
         if (Array.isArray(v)) {
           push('[');
@@ -71,7 +81,8 @@ export function previewJson(value: unknown, maxChars = 200): string {
         return;
       }
       default:
-        return push('null');
+        push('null');
+        return;
     }
   };
   walk(value, 0);

@@ -139,7 +139,9 @@ export function parseInput<S extends z.ZodType>(
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const path = issue?.path.length ? `${prefix}.${issue.path.join('.')}` : prefix;
+  // A query parameter is one field however it is parsed; a body names the exact spot.
+  const segments = prefix === 'query' ? issue?.path.slice(0, 1) : issue?.path;
+  const path = segments?.length ? `${prefix}.${segments.join('.')}` : prefix;
   throw invalidInput(path, issue?.message ?? 'is invalid');
 }
 
@@ -300,7 +302,9 @@ export class AdminService {
       'getStats',
     );
     const s = stats[resolved.name] ?? { counts: {}, paused: false, workers: null };
-    const info = this.#listings.get(resolved.backend.id)?.queues.find((q) => q.name === resolved.name);
+    const info = this.#listings
+      .get(resolved.backend.id)
+      ?.queues.find((q) => q.name === resolved.name);
     return {
       id: resolved.queueId,
       backend: resolved.backend.id,
@@ -324,7 +328,10 @@ export class AdminService {
    * text search whose cost is bounded (the page says how far it looked).
    * Raw query-string values are accepted and validated.
    */
-  async listJobs(queueId: string, rawQuery: JobsQuery | Record<string, unknown>): Promise<ApiJobPage> {
+  async listJobs(
+    queueId: string,
+    rawQuery: JobsQuery | Record<string, unknown>,
+  ): Promise<ApiJobPage> {
     const resolved = await this.#resolve(queueId);
     const query = parseInput(jobsQuerySchema, rawQuery, 'query');
     const caps = resolved.capabilities;
@@ -432,7 +439,11 @@ export class AdminService {
     const getLogs = backend.getJobLogs.bind(backend);
     const job = await this.#call(backend, () => backend.getJob(resolved.name, jobId), 'getJob');
     if (!job) throw notFound('job', jobId);
-    return this.#call(backend, () => getLogs(resolved.name, jobId, { offset, limit }), 'getJobLogs');
+    return this.#call(
+      backend,
+      () => getLogs(resolved.name, jobId, { offset, limit }),
+      'getJobLogs',
+    );
   }
 
   /** Workers of one queue, or of every backend that reports workers. */
@@ -571,7 +582,11 @@ export class AdminService {
       throw unsupported('schedules');
     }
     const upsert = backend.upsertSchedule.bind(backend);
-    const schedule = await this.#call(backend, () => upsert(resolved.name, input), 'upsertSchedule');
+    const schedule = await this.#call(
+      backend,
+      () => upsert(resolved.name, input),
+      'upsertSchedule',
+    );
     this.#afterMutation(resolved, 'upsert-schedule', null, null);
     return schedule;
   }
@@ -636,7 +651,9 @@ export class AdminService {
   #startLive(): void {
     for (const backend of this.backends) {
       if (!backend.capabilities.events || !backend.subscribe) continue;
-      this.#backendUnsubscribes.push(backend.subscribe((event) => this.#onBackendEvent(backend, event)));
+      this.#backendUnsubscribes.push(
+        backend.subscribe((event) => this.#onBackendEvent(backend, event)),
+      );
     }
     const poll = async () => {
       try {
@@ -763,7 +780,10 @@ export class AdminService {
   }
 
   #summary(resolved: ResolvedQueue, job: Job): ApiJobSummary {
-    const { data, returnValue, stacktrace, options, children, ...rest } = this.#format(resolved, job);
+    const { data, returnValue, stacktrace, options, children, ...rest } = this.#format(
+      resolved,
+      job,
+    );
     return {
       ...rest,
       dataPreview: previewJson(data, this.#options.previewChars),
@@ -830,4 +850,3 @@ function describeFailure(error: unknown): string {
 function overviewKey(overview: Overview): string {
   return JSON.stringify([overview.backends, overview.queues]);
 }
-

@@ -1,9 +1,12 @@
 /**
  * The neutral request an adapter builds from its framework's request.
  *
- * `path` is the part below the mount point (always starting with `/`), and
+ * `path` is the part below the mount point (always starting with `/`), still
+ * percent-encoded as it came in: ids are URL-encoded in one path segment
+ * (`memory%3Aemails`, a job id `a%2Fb`), so an adapter must not decode it.
  * `basePath` is the mount point as the browser sees it (`''` at the root,
- * `/admin/queues` under a prefix), used for links and the UI's `<base href>`.
+ * `/admin/queues` under a prefix, see `normalizeBasePath`), used for links and
+ * the UI's `<base href>`.
  *
  * The body is given raw (`body`), or already parsed by a framework body parser
  * (`parsedBody`, when the host app ran `express.json()` or similar). Core
@@ -24,7 +27,12 @@ export interface QadminRequest {
   query: URLSearchParams;
   /** Header names in lower case. */
   headers: Record<string, string | string[] | undefined>;
-  body?: Uint8Array | string | AsyncIterable<Uint8Array | string> | ReadableStream<Uint8Array> | null;
+  body?:
+    | Uint8Array
+    | string
+    | AsyncIterable<Uint8Array | string>
+    | ReadableStream<Uint8Array>
+    | null;
   /** A body the framework already parsed; `undefined` when it did not. */
   parsedBody?: unknown;
   /** Aborted when the client goes away; ends SSE streams. */

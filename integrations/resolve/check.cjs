@@ -1,0 +1,10 @@
+// CommonJS consumers: every published package loads through `require`.
+const core = require('@qadmin/core');
+const client = require('@qadmin/client');
+const memory = require('@qadmin/backend-memory');
+
+if (typeof core.AdminService !== 'function') throw new Error('require @qadmin/core');
+if (typeof client.createClient !== 'function') throw new Error('require @qadmin/client');
+if (typeof memory.createMemoryBackend !== 'function') throw new Error('require @qadmin/backend-memory');
+require.resolve('@qadmin/testkit');
+console.log('require: ok');

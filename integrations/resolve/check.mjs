@@ -1,0 +1,16 @@
+// ESM consumers: every published package loads through `import`.
+import * as memory from '@qadmin/backend-memory';
+import * as client from '@qadmin/client';
+import * as core from '@qadmin/core';
+
+const checks = {
+  '@qadmin/core': typeof core.AdminService === 'function' && typeof core.createAdmin === 'function',
+  '@qadmin/client': typeof client.createClient === 'function',
+  '@qadmin/backend-memory': typeof memory.createMemoryBackend === 'function',
+};
+for (const [name, ok] of Object.entries(checks)) {
+  if (!ok) throw new Error(`import ${name}: expected exports missing`);
+}
+// testkit imports vitest, which only loads inside a test run: resolve it only.
+import.meta.resolve('@qadmin/testkit');
+console.log('import: ok');

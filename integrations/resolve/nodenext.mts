@@ -1,0 +1,11 @@
+// Type-checked with module/moduleResolution NodeNext: the published types resolve.
+import { createMemoryBackend } from '@qadmin/backend-memory';
+import { createClient } from '@qadmin/client';
+import { AdminService, type Overview } from '@qadmin/core';
+import type { BackendContractOptions } from '@qadmin/testkit';
+
+const service = new AdminService({ backends: [createMemoryBackend()] });
+const client = createClient({ baseUrl: 'http://127.0.0.1:1/' });
+export const pending: Promise<Overview> = client.overview();
+export type Options = BackendContractOptions;
+export { service };

@@ -1,0 +1,259 @@
+/**
+ * `createAdmin`: the service, the route table, SSE, metrics and the UI files
+ * behind one `handle(request)` that every adapter calls.
+ */
+import { QadminError } from '../errors';
+import { AdminService, type AdminServiceOptions, parseInput } from '../service';
+import { DEFAULT_BODY_LIMIT_BYTES, readJsonBody } from './body';
+import { buildOpenApiDocument } from './openapi';
+import { jsonResponse, methodNotAllowed, noRoute, problemResponse } from './problem';
+import { PrometheusExporter } from './prometheus';
+import {
+  apiRoutes,
+  compileRoutes,
+  type HttpMethod,
+  matchRoutes,
+  type OpenApiDocument,
+  parseParams,
+  type Route,
+  type RouteAppContext,
+  type RouteContext,
+} from './routes';
+import { SseStream } from './sse';
+import { createStaticHandler } from './static';
+import { isStreamBody, type QadminRequest, type QadminResponse } from './types';
+
+/**
+ * Options of the HTTP side of {@link createAdmin}.
+ *
+ * @example
+ * ```ts
+ * const options: QadminAppOptions = { title: 'Queues', uiDir: '/srv/qadmin-ui', bodyLimitBytes: 256 * 1024 };
+ * ```
+ */
+export interface QadminAppOptions {
+  /** Directory of the UI's prebuilt files. Without it `/` serves a small page listing the API. */
+  uiDir?: string;
+  /** Name of the dashboard (page title, OpenAPI title, UI config). Default `qadmin`. */
+  title?: string;
+  /** Largest accepted request body. Default 1 MiB. */
+  bodyLimitBytes?: number;
+  /** Milliseconds between SSE heartbeat comments. Default 15 000. */
+  sseHeartbeatMs?: number;
+  /** Events an SSE client may fall behind by before its oldest job/progress events are dropped. Default 500. */
+  sseMaxBufferedEvents?: number;
+}
+
+/**
+ * Options of {@link createAdmin}: either the {@link AdminServiceOptions} to
+ * build a service from, or an existing `service`, plus the HTTP options.
+ *
+ * @example
+ * ```ts
+ * const a: CreateAdminOptions = { backends: [memory], readOnly: true };
+ * const b: CreateAdminOptions = { service, uiDir: './ui' };
+ * ```
+ */
+export type CreateAdminOptions = (AdminServiceOptions | { service: AdminService }) &
+  QadminAppOptions;
+
+/**
+ * A dashboard ready to be mounted by an adapter: `handle` answers every
+ * request below the mount point and never throws.
+ *
+ * @example
+ * ```ts
+ * const response = await admin.handle({
+ *   method: 'GET', path: '/api/overview', basePath: '', query: new URLSearchParams(), headers: {},
+ * });
+ * ```
+ */
+export interface QadminApp {
+  /** The service behind the API. */
+  readonly service: AdminService;
+  /** The dashboard's name. */
+  readonly title: string;
+  /**
+   * Answers one request. Expected failures are problem+json with their
+   * status; anything unexpected is a 500 whose details go to `console.error`.
+   */
+  handle(request: QadminRequest): Promise<QadminResponse>;
+  /**
+   * Ends every open event stream, answers later requests with 503 and closes
+   * the service when `createAdmin` created it.
+   */
+  close(): Promise<void>;
+}
+
+const METHOD_ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'];
+const encoder = new TextEncoder();
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value <= 0)
+    throw new TypeError(`${name} must be a positive number`);
+  return value;
+}
+
+/** The first value of each query parameter; empty values count as absent. */
+function queryObject(query: URLSearchParams): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of query) {
+    if (value !== '' && !Object.hasOwn(out, name)) out[name] = value;
+  }
+  return out;
+}
+
+/** The HEAD form of a GET response: same headers, no body (a stream is ended unread). */
+function headResponse(response: QadminResponse): QadminResponse {
+  const { body } = response;
+  if (body === null) return response;
+  if (isStreamBody(body)) {
+    void body[Symbol.asyncIterator]().return?.();
+    return { ...response, body: null };
+  }
+  const headers = { ...response.headers };
+  headers['content-length'] ??= String(
+    typeof body === 'string' ? encoder.encode(body).byteLength : body.byteLength,
+  );
+  return { ...response, headers, body: null };
+}
+
+/**
+ * Creates the dashboard: an {@link AdminService} (or the one given), the
+ * JSON API of {@link apiRoutes} under `api/`, Server-Sent Events at
+ * `api/events`, the OpenAPI document at `api/openapi.json`, Prometheus text at
+ * `metrics` and the UI's files everywhere else. Adapters only translate
+ * requests and responses for `handle`.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http';
+ * import { createAdmin, createNodeListener } from '@qadmin/core';
+ * import { createMemoryBackend } from '@qadmin/backend-memory';
+ *
+ * const admin = createAdmin({ backends: [createMemoryBackend()], title: 'Queues' });
+ * createServer(createNodeListener(admin, { basePath: '/admin/queues' })).listen(3000);
+ * ```
+ */
+export function createAdmin(options: CreateAdminOptions): QadminApp {
+  const ownsService = !('service' in options);
+  const service = 'service' in options ? options.service : new AdminService(options);
+  const title = options.title ?? 'qadmin';
+  const bodyLimit = positive('bodyLimitBytes', options.bodyLimitBytes, DEFAULT_BODY_LIMIT_BYTES);
+  const heartbeatMs = positive('sseHeartbeatMs', options.sseHeartbeatMs, 15_000);
+  const maxBuffered = positive('sseMaxBufferedEvents', options.sseMaxBufferedEvents, 500);
+  const routes: readonly Route[] = apiRoutes;
+  const compiled = compileRoutes(routes);
+  const prometheus = new PrometheusExporter(service);
+  const streams = new Set<SseStream>();
+  const serveStatic = createStaticHandler({
+    uiDir: options.uiDir,
+    title,
+    readOnly: service.readOnly,
+    routes,
+  });
+  let openapi: OpenApiDocument | undefined;
+  let closed = false;
+
+  const app: RouteAppContext = {
+    openapi(basePath) {
+      openapi ??= buildOpenApiDocument(routes, { title });
+      return { ...openapi, servers: [{ url: basePath || '/' }] };
+    },
+    prometheus: () => prometheus.response(),
+    async events(request) {
+      const initial = await service.overview();
+      const stream: SseStream = new SseStream(service, {
+        initial,
+        heartbeatMs,
+        maxBuffered,
+        ...(request.signal ? { signal: request.signal } : {}),
+        onEnd: () => streams.delete(stream),
+      });
+      if (!stream.done) streams.add(stream);
+      return {
+        status: 200,
+        headers: {
+          'content-type': 'text/event-stream',
+          // no-transform keeps compression middleware from buffering the stream.
+          'cache-control': 'no-cache, no-transform',
+          'x-accel-buffering': 'no',
+          'x-content-type-options': 'nosniff',
+        },
+        body: stream,
+      };
+    },
+  };
+
+  async function run(
+    route: Route,
+    rawParams: Record<string, string>,
+    request: QadminRequest,
+  ): Promise<QadminResponse> {
+    const params = parseParams(route, rawParams);
+    const rawQuery = queryObject(request.query);
+    const query = route.query ? parseInput(route.query, rawQuery, 'query') : {};
+    const body = route.body
+      ? parseInput(route.body, await readJsonBody(request, bodyLimit), 'body')
+      : undefined;
+    const ctx: RouteContext = { params, query, body, rawQuery, request, service, app };
+    if (route.kind === 'raw') return route.handler(ctx);
+    const data = await route.handler(ctx);
+    if (route.response.status === 204) {
+      return { status: 204, headers: { 'cache-control': 'no-store' }, body: null };
+    }
+    return jsonResponse(data, route.response.status);
+  }
+
+  async function dispatch(request: QadminRequest): Promise<QadminResponse> {
+    if (closed) {
+      throw new QadminError(503, 'shutting-down', 'Shutting down', {
+        detail: 'The dashboard is closing',
+      });
+    }
+    const { method, path } = request;
+    const matches = matchRoutes(compiled, path);
+    if (matches.length > 0) {
+      const wanted = method === 'HEAD' ? 'GET' : (method as HttpMethod);
+      const match = matches.find((m) => m.route.method === wanted);
+      if (!match) {
+        const allowed = new Set(matches.map((m) => m.route.method as string));
+        if (allowed.has('GET')) allowed.add('HEAD');
+        throw methodNotAllowed(
+          method,
+          METHOD_ORDER.filter((m) => allowed.has(m)),
+        );
+      }
+      return run(match.route, match.rawParams, request);
+    }
+    if (path === '/api' || path.startsWith('/api/')) throw noRoute(method, path);
+    if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(method, ['GET', 'HEAD']);
+    return serveStatic(request);
+  }
+
+  return {
+    service,
+    title,
+    async handle(incoming) {
+      const method = incoming.method.toUpperCase();
+      const path = incoming.path.startsWith('/') ? incoming.path : `/${incoming.path}`;
+      const request =
+        method === incoming.method && path === incoming.path
+          ? incoming
+          : { ...incoming, method, path };
+      try {
+        const response = await dispatch(request);
+        return method === 'HEAD' ? headResponse(response) : response;
+      } catch (error) {
+        return problemResponse(error, request);
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const stream of [...streams]) await stream.return();
+      if (ownsService) await service.close();
+    },
+  };
+}

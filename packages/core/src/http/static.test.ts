@@ -1,0 +1,277 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAdmin, type QadminApp } from './admin';
+import { injectUiConfig, isHashedFileName } from './static';
+import { createFakeBackend, rawRequest, startServer } from './test-support';
+
+const SCRIPT = `export const rows = [${Array.from({ length: 300 }, (_, i) => `{id:${i},label:"row ${i}"}`).join(',')}];\n`;
+const INDEX =
+  '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>UI</title><base href="/old/">' +
+  '<meta name="qadmin-config" content="{}"><script type="module" src="assets/app-3f9a1c2b.js"></script>' +
+  '</head><body><qadmin-app></qadmin-app></body></html>';
+
+type Served = Awaited<ReturnType<typeof startServer>>;
+
+describe('UI files from uiDir', () => {
+  let dir: string;
+  let uiDir: string;
+  let admin: QadminApp;
+  let root: Served;
+  let mounted: Served;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'qadmin-static-'));
+    uiDir = join(dir, 'ui');
+    mkdirSync(join(uiDir, 'assets'), { recursive: true });
+    writeFileSync(join(uiDir, 'index.html'), INDEX);
+    writeFileSync(join(uiDir, 'assets', 'app-3f9a1c2b.js'), SCRIPT);
+    writeFileSync(join(uiDir, 'assets', 'style.css'), `body { color: red; }\n`.repeat(100));
+    writeFileSync(join(uiDir, 'logo.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]));
+    writeFileSync(join(uiDir, '.env'), 'TOKEN=inside');
+    writeFileSync(join(dir, 'secret.txt'), 'TOKEN=outside');
+    admin = createAdmin({ backends: [createFakeBackend()], uiDir, title: 'Ops <queues>' });
+    root = await startServer(admin);
+    mounted = await startServer(admin, '/admin/queues/');
+  });
+
+  afterAll(async () => {
+    await root.close();
+    await mounted.close();
+    await admin.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves index.html with <base href>, the config meta tag and the title', async () => {
+    const page = await rawRequest(root.origin, '/');
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(page.headers['cache-control']).toBe('no-cache');
+    const html = page.body.toString();
+    expect(html).toContain('<head><base href="/"><meta name="qadmin-config" content="');
+    expect(html).not.toContain('/old/');
+    expect(html.match(/qadmin-config/g)).toHaveLength(1);
+    expect(html).toContain('<title>Ops &lt;queues&gt;</title>');
+    expect(html).not.toMatch(/<script>/);
+    const config = /name="qadmin-config" content="([^"]*)"/
+      .exec(html)![1]!
+      .replaceAll('&quot;', '"');
+    expect(JSON.parse(config.replaceAll('&lt;', '<').replaceAll('&gt;', '>'))).toEqual({
+      basePath: '',
+      apiBase: '/api',
+      title: 'Ops <queues>',
+      readOnly: false,
+    });
+
+    const underPrefix = (await rawRequest(mounted.origin, '/admin/queues/')).body.toString();
+    expect(underPrefix).toContain('<base href="/admin/queues/">');
+    expect(underPrefix).toContain('&quot;apiBase&quot;:&quot;/admin/queues/api&quot;');
+    expect((await rawRequest(mounted.origin, '/admin/queues')).status).toBe(200);
+    expect((await rawRequest(mounted.origin, '/admin/queues/index.html')).body.toString()).toBe(
+      underPrefix,
+    );
+  });
+
+  it('caches hashed files forever and revalidates the others', async () => {
+    const hashed = await rawRequest(root.origin, '/assets/app-3f9a1c2b.js');
+    expect(hashed.status).toBe(200);
+    expect(hashed.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(hashed.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(hashed.body.toString()).toBe(SCRIPT);
+    const css = await rawRequest(root.origin, '/assets/style.css');
+    expect(css.headers['content-type']).toBe('text/css; charset=utf-8');
+    expect(css.headers['cache-control']).toBe('public, max-age=0, must-revalidate');
+    const png = await rawRequest(root.origin, '/logo.png', {
+      headers: { 'accept-encoding': 'gzip' },
+    });
+    expect(png.headers['content-type']).toBe('image/png');
+    expect(png.headers['content-encoding']).toBeUndefined();
+  });
+
+  it('answers If-None-Match with 304', async () => {
+    const first = await rawRequest(root.origin, '/assets/style.css');
+    const etag = first.headers.etag!;
+    expect(etag).toMatch(/^"[\w-]+"$/);
+    const again = await rawRequest(root.origin, '/assets/style.css', {
+      headers: { 'if-none-match': etag },
+    });
+    expect(again.status).toBe(304);
+    expect(again.body.byteLength).toBe(0);
+    expect(again.headers.etag).toBe(etag);
+    const listed = await rawRequest(root.origin, '/assets/style.css', {
+      headers: { 'if-none-match': `"other", W/${etag}` },
+    });
+    expect(listed.status).toBe(304);
+    const stale = await rawRequest(root.origin, '/assets/style.css', {
+      headers: { 'if-none-match': '"other"' },
+    });
+    expect(stale.status).toBe(200);
+    const index = await rawRequest(root.origin, '/');
+    const index304 = await rawRequest(root.origin, '/', {
+      headers: { 'if-none-match': index.headers.etag! },
+    });
+    expect(index304.status).toBe(304);
+  });
+
+  it('compresses with brotli or gzip as accepted, once per file', async () => {
+    const br = await rawRequest(root.origin, '/assets/app-3f9a1c2b.js', {
+      headers: { 'accept-encoding': 'gzip, deflate, br' },
+    });
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers.vary).toBe('accept-encoding');
+    expect(brotliDecompressSync(br.body).toString()).toBe(SCRIPT);
+    expect(br.body.byteLength).toBeLessThan(SCRIPT.length);
+    const gzip = await rawRequest(root.origin, '/assets/app-3f9a1c2b.js', {
+      headers: { 'accept-encoding': 'gzip, br;q=0' },
+    });
+    expect(gzip.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gzip.body).toString()).toBe(SCRIPT);
+    expect(gzip.headers.etag).not.toBe(br.headers.etag);
+    const plain = await rawRequest(root.origin, '/assets/app-3f9a1c2b.js');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.headers.vary).toBe('accept-encoding');
+    const gzip304 = await rawRequest(root.origin, '/assets/app-3f9a1c2b.js', {
+      headers: { 'accept-encoding': 'gzip', 'if-none-match': gzip.headers.etag! },
+    });
+    expect(gzip304.status).toBe(304);
+    expect(Number(gzip.headers['content-length'])).toBe(gzip.body.byteLength);
+  });
+
+  it('falls back to index.html for deep links only', async () => {
+    const html = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
+    const deep = await rawRequest(mounted.origin, '/admin/queues/queues/mem%3Aemails/jobs/2', {
+      headers: html,
+    });
+    expect(deep.status).toBe(200);
+    expect(deep.body.toString()).toContain('<base href="/admin/queues/">');
+    expect(
+      (
+        await rawRequest(mounted.origin, '/admin/queues/queues/x', {
+          headers: { accept: 'application/json' },
+        })
+      ).status,
+    ).toBe(404);
+    const missingAsset = await rawRequest(
+      mounted.origin,
+      '/admin/queues/assets/missing-1234abcd.js',
+      { headers: html },
+    );
+    expect(missingAsset.status).toBe(404);
+    expect(missingAsset.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+  });
+
+  it('rejects paths that leave uiDir or name dotfiles', async () => {
+    for (const path of [
+      '/../secret.txt',
+      '/%2e%2e/secret.txt',
+      '/assets/..%2f..%2fsecret.txt',
+      '/..%5csecret.txt',
+      '/%2e%2e%2fsecret.txt',
+      '/.env',
+      '/assets/%00.js',
+      '/%E0%A4%A',
+    ]) {
+      const result = await rawRequest(root.origin, path, { headers: { accept: 'text/html' } });
+      expect(result.status, path).toBe(404);
+      expect(result.body.toString(), path).not.toContain('TOKEN');
+    }
+    const direct = await admin.handle({
+      method: 'GET',
+      path: '/../secret.txt',
+      basePath: '',
+      query: new URLSearchParams(),
+      headers: {},
+    });
+    expect(direct.status).toBe(404);
+  });
+
+  it('answers /favicon.ico with 204 when uiDir has none, and HEAD without a body', async () => {
+    const favicon = await rawRequest(root.origin, '/favicon.ico');
+    expect(favicon.status).toBe(204);
+    const head = await rawRequest(root.origin, '/assets/style.css', { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(Number(head.headers['content-length'])).toBeGreaterThan(0);
+    expect(head.body.byteLength).toBe(0);
+  });
+
+  it('notices a file that changed', async () => {
+    const before = await rawRequest(root.origin, '/assets/style.css');
+    writeFileSync(join(uiDir, 'assets', 'style.css'), 'body { color: blue; }\n');
+    const after = await rawRequest(root.origin, '/assets/style.css');
+    expect(after.body.toString()).toBe('body { color: blue; }\n');
+    expect(after.headers.etag).not.toBe(before.headers.etag);
+  });
+});
+
+describe('without uiDir', () => {
+  let admin: QadminApp;
+  let server: Served;
+  beforeAll(async () => {
+    admin = createAdmin({ backends: [createFakeBackend()] });
+    server = await startServer(admin, '/ops');
+  });
+  afterAll(async () => {
+    await server.close();
+    await admin.close();
+  });
+
+  it('serves a built-in page listing the API, without scripts', async () => {
+    const page = await rawRequest(server.origin, '/ops/');
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    const html = page.body.toString();
+    expect(html).toContain('<base href="/ops/">');
+    expect(html).toContain('<a href="api/openapi.json">');
+    expect(html).toContain('<a href="api/overview"><code>GET api/overview</code></a>');
+    expect(html).toContain('<code>POST api/queues/{queueId}/jobs/{jobId}/actions</code>');
+    expect(html).not.toContain('<script');
+    const deep = await rawRequest(server.origin, '/ops/queues/mem%3Aemails', {
+      headers: { accept: 'text/html' },
+    });
+    expect(deep.body.toString()).toBe(html);
+    expect((await rawRequest(server.origin, '/ops/favicon.ico')).status).toBe(204);
+    expect((await rawRequest(server.origin, '/ops/app.js')).status).toBe(404);
+    expect((await rawRequest(server.origin, '/elsewhere')).status).toBe(404);
+  });
+});
+
+describe('helpers', () => {
+  it('isHashedFileName', () => {
+    for (const name of [
+      'assets/app-3f9a1c2b.js',
+      'app.3f9a1c2b.css',
+      'chunk-5JNOUDAG.js',
+      'index-BxQ3f_9a.js',
+      'index-DxQaKbmN.js',
+      'index-B-x3f_9a.js',
+      'font-abcdef0123456789.woff2',
+    ]) {
+      expect(isHashedFileName(name), name).toBe(true);
+    }
+    for (const name of [
+      'index.html',
+      'favicon.ico',
+      'custom-elements.json',
+      'service-worker.js',
+      'apple-touch-icon.png',
+      'Inter-Variable.woff2',
+      'app-3f9a1c.js',
+      'noextension-3f9a1c2b',
+    ]) {
+      expect(isHashedFileName(name), name).toBe(false);
+    }
+  });
+
+  it('injectUiConfig works without a <head>', () => {
+    const html = injectUiConfig('<!doctype html><p>hi</p>', {
+      basePath: '/a',
+      title: 't',
+      readOnly: true,
+    });
+    expect(html).toMatch(
+      /^<!doctype html><head><base href="\/a\/"><meta name="qadmin-config" content="[^"]+"><\/head><p>/,
+    );
+  });
+});
