@@ -1,1 +1,30 @@
-export {};
+/**
+ * `@qadmin/test-fixtures`: payloads, data sets and seeders shared by the
+ * tests and benchmarks of every qadmin package.
+ */
+export {
+  type DetailedQueueSpec,
+  emptyQueue,
+  manyQueues,
+  type NamedQueueSpec,
+  type QueueSpec,
+  SEED_STATES,
+  type SeedState,
+  scaleSpec,
+  smallQueue,
+  specTotal,
+  standardQueue,
+} from './datasets';
+export {
+  HUGE_STRING_MARKER,
+  hostilePayloads,
+  type PayloadCase,
+  payloads,
+  realisticPayloads,
+} from './payloads';
+export {
+  type SeededJobs,
+  type SeedMemoryOptions,
+  seedMemoryQueue,
+  seedMemoryQueues,
+} from './seed-memory';
