@@ -11,6 +11,8 @@
 export class QadminError extends Error {
   /** HTTP status this problem is reported with. */
   readonly status: number;
+  /** Short summary of the problem type, the same for every occurrence (the problem `title`). */
+  readonly title: string;
   /** Short, stable machine-readable code, also the last part of the problem `type`. */
   readonly code: string;
   /** Longer explanation for people. */
@@ -31,8 +33,13 @@ export class QadminError extends Error {
       cause?: unknown;
     } = {},
   ) {
-    super(title, options.cause === undefined ? undefined : { cause: options.cause });
+    // The message carries the detail so that a log line or stack trace says why.
+    super(
+      options.detail === undefined ? title : `${title}: ${options.detail}`,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.name = 'QadminError';
+    this.title = title;
     this.status = status;
     this.code = code;
     this.detail = options.detail;

@@ -99,7 +99,7 @@ export function problemResponse(
   const problem: ProblemDocument = {
     ...failure.extra,
     type: PROBLEM_TYPE_BASE + failure.code,
-    title: failure.message,
+    title: failure.title,
     status: failure.status,
     instance: `${request.basePath}${request.path}`,
   };
