@@ -5,6 +5,7 @@ const memory = require('@qadmin/backend-memory');
 
 if (typeof core.AdminService !== 'function') throw new Error('require @qadmin/core');
 if (typeof client.createClient !== 'function') throw new Error('require @qadmin/client');
-if (typeof memory.createMemoryBackend !== 'function') throw new Error('require @qadmin/backend-memory');
+if (typeof memory.createMemoryBackend !== 'function')
+  throw new Error('require @qadmin/backend-memory');
 require.resolve('@qadmin/testkit');
 console.log('require: ok');

@@ -6,10 +6,7 @@ import type { MemoryBackend } from '@qadmin/backend-memory';
  * progress and logs, a parent waiting on its children, and cron schedules.
  * Returns a function that stops producing new jobs.
  */
-export function startWorkload(
-  backend: MemoryBackend,
-  options: { rate?: number } = {},
-): () => void {
+export function startWorkload(backend: MemoryBackend, options: { rate?: number } = {}): () => void {
   const rate = options.rate ?? 1;
   const timers: ReturnType<typeof setInterval>[] = [];
   const every = (ms: number, fn: () => void) => {
@@ -74,11 +71,20 @@ export function startWorkload(
     'deliver',
     async (job) => {
       await sleep(50 + Math.random() * 150, job.signal);
+      if (job.data.url.includes('legacy.')) throw new Error(`POST ${job.data.url} -> 410 Gone`);
       if (chance(0.3)) throw new Error(`POST ${job.data.url} -> 502 Bad Gateway`);
       return { status: 200 };
     },
     { concurrency: 3, name: 'webhook-dispatcher' },
   );
+  // Some endpoints are gone for good: one attempt, then failed (dead letters to retry by hand).
+  every(2500, () => {
+    webhooks.add(
+      'deliver',
+      { url: 'https://legacy.example.com/hook', event: 'order.refunded', orderId: Date.now() },
+      { attempts: 1, removeOnFail: 200 },
+    );
+  });
   every(900, () => {
     webhooks.add(
       'deliver',

@@ -143,7 +143,9 @@ export const jobsQuerySchema = z
         z.array(z.enum(SEARCH_FIELDS)),
       )
       .optional()
-      .describe(`Fields to search in (comma-separated in a query string): ${SEARCH_FIELDS.join(', ')}`),
+      .describe(
+        `Fields to search in (comma-separated in a query string): ${SEARCH_FIELDS.join(', ')}`,
+      ),
     scanLimit: z.coerce.number().int().min(1).max(100_000).optional(),
   })
   .meta({ id: 'JobsQuery' });

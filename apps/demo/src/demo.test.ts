@@ -1,0 +1,76 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { createClient, type QadminClient } from '@qadmin/client';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+
+describe('apps/demo', () => {
+  let child: ChildProcess;
+  let url: string;
+  let client: QadminClient;
+  let output = '';
+
+  beforeAll(async () => {
+    child = spawn(process.execPath, [main], {
+      env: { ...process.env, PORT: '0', WORKLOAD_RATE: '4' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.setEncoding('utf8');
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => {
+      output += chunk;
+    });
+    url = await new Promise<string>((resolve, reject) => {
+      child.once('exit', (code) => reject(new Error(`demo exited with ${code}: ${output}`)));
+      child.stdout?.on('data', (chunk: string) => {
+        output += chunk;
+        const match = /dashboard at (http:\/\/\S+)/.exec(output);
+        if (match?.[1]) resolve(match[1]);
+      });
+    });
+    client = createClient({ baseUrl: url });
+  }, 20_000);
+
+  afterAll(async () => {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+  });
+
+  it('prints the dashboard URL and serves the page', async () => {
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const page = await fetch(url, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+  });
+
+  it('runs a live workload: jobs complete, fail and wait on several queues', async () => {
+    await vi.waitFor(
+      async () => {
+        const overview = await client.overview();
+        const names = overview.queues.map((q) => q.name);
+        expect(names).toEqual(
+          expect.arrayContaining(['emails', 'image-resize', 'webhooks', 'reports']),
+        );
+        const total = (state: 'completed' | 'failed') =>
+          overview.queues.reduce((sum, q) => sum + (q.counts[state] ?? 0), 0);
+        expect(total('completed')).toBeGreaterThan(0);
+        expect(total('failed')).toBeGreaterThan(0);
+      },
+      { timeout: 30_000, interval: 500 },
+    );
+    const schedules = await client.schedules('memory:reports');
+    expect(schedules.map((s) => s.id)).toContain('nightly-digest');
+    const workers = await client.workers();
+    expect(workers.length).toBeGreaterThan(0);
+  }, 40_000);
+
+  it('stops cleanly on SIGTERM', async () => {
+    child.kill('SIGTERM');
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(0);
+  });
+});
