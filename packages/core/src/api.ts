@@ -132,10 +132,22 @@ export const jobsQuerySchema = z
   .object({
     state: jobStateSchema,
     order: z.enum(JOB_ORDERS).default('newest'),
-    limit: z.coerce.number().int().min(1).max(1000).default(25),
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .optional()
+      .describe('Page size; default 25, or the maximum page size when that is smaller'),
     cursor: z.string().max(2048).optional(),
     offset: z.coerce.number().int().min(0).max(10_000_000).optional(),
     name: z.string().max(256).optional(),
+    id: z
+      .string()
+      .min(1)
+      .max(256)
+      .optional()
+      .describe('Only the job with this id (if it is in the state)'),
     q: z.string().min(1).max(256).optional().describe('Text to search for'),
     in: z
       .preprocess(

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { defineBackend } from './backend';
 import { createFakeBackend } from './http/test-support';
 import { AdminService } from './service';
 
@@ -43,6 +44,164 @@ describe('AdminService', () => {
     stop();
     expect(service.subscriberCount).toBe(0);
     expect(backend.listenerCount()).toBe(0);
+    await service.close();
+  });
+
+  it('namespaces queues of several backends and keeps a failing backend from hiding the others', async () => {
+    const healthy = createFakeBackend({ id: 'a' });
+    const broken = defineBackend({
+      ...createFakeBackend({ id: 'b' }),
+      id: 'b',
+      async listQueues() {
+        throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6379'), {
+          code: 'ECONNREFUSED',
+        });
+      },
+    });
+    const service = new AdminService({ backends: [healthy, broken] });
+    const overview = await service.overview();
+    expect(overview.queues.map((q) => q.id)).toEqual(['a:emails', 'a:reports']);
+    expect(overview.backends).toEqual([
+      expect.objectContaining({ id: 'a', ok: true, queueCount: 2 }),
+      expect.objectContaining({ id: 'b', ok: false, error: 'unreachable (ECONNREFUSED)' }),
+    ]);
+    expect((await service.health()).status).toBe('degraded');
+    await expect(service.getJob('b:emails', '1')).rejects.toMatchObject({ status: 503 });
+    await expect(service.getJob('c:emails', '1')).rejects.toMatchObject({ status: 404 });
+    await expect(service.getJob('no-colon', '1')).rejects.toMatchObject({ status: 404 });
+    expect(() => new AdminService({ backends: [healthy, createFakeBackend({ id: 'a' })] })).toThrow(
+      /share the id/,
+    );
+    await service.close();
+  });
+
+  it('refuses every mutation when read-only, before touching the backend', async () => {
+    const backend = createFakeBackend();
+    const service = new AdminService({ backends: [backend], readOnly: true });
+    const refusals = [
+      service.jobAction('mem:emails', '2', { type: 'retry' }),
+      service.addJob('mem:emails', { name: 'x' }),
+      service.bulkAction('mem:emails', { type: 'empty' }),
+      service.upsertSchedule('mem:emails', { id: 's', jobName: 'x', everyMs: 60_000 }),
+      service.removeSchedule('mem:emails', 's'),
+    ];
+    for (const refusal of refusals) await expect(refusal).rejects.toMatchObject({ status: 403 });
+    expect(backend.calls.jobAction ?? 0).toBe(0);
+    expect((await service.getJob('mem:emails', '2')).state).toBe('failed');
+    await service.close();
+  });
+
+  it('refuses what a backend does not declare with 501 naming the capability', async () => {
+    const backend = createFakeBackend();
+    const limited = defineBackend({
+      ...backend,
+      id: 'mem',
+      capabilities: {
+        ...backend.capabilities,
+        jobActions: ['remove'],
+        bulkActions: [],
+        search: [],
+      },
+    });
+    const service = new AdminService({ backends: [limited] });
+    await expect(service.jobAction('mem:emails', '2', { type: 'retry' })).rejects.toMatchObject({
+      status: 501,
+      extra: { capability: 'retry' },
+    });
+    await expect(service.bulkAction('mem:emails', { type: 'empty' })).rejects.toMatchObject({
+      status: 501,
+    });
+    await expect(
+      service.listJobs('mem:emails', { state: 'failed', q: 'smtp' }),
+    ).rejects.toMatchObject({ status: 501 });
+    await service.close();
+  });
+
+  it('validates pages: size limit, cursor with offset, states the queue lacks', async () => {
+    const service = new AdminService({ backends: [createFakeBackend()], maxPageSize: 10 });
+    await expect(
+      service.listJobs('mem:emails', { state: 'failed', limit: 11 }),
+    ).rejects.toMatchObject({ status: 400, field: 'query.limit' });
+    await expect(
+      service.listJobs('mem:emails', { state: 'failed', cursor: 'x', offset: 1 }),
+    ).rejects.toMatchObject({ status: 400, field: 'query.offset' });
+    await expect(service.listJobs('mem:emails', { state: 'abandoned' })).rejects.toMatchObject({
+      status: 400,
+      field: 'query.state',
+    });
+    await expect(
+      service.listJobs('mem:emails', { state: 'failed', q: 'x', in: 'data,bogus' }),
+    ).rejects.toMatchObject({ status: 400, field: 'query.in' });
+    await service.close();
+  });
+
+  it('filters a page by job id within the state', async () => {
+    const service = new AdminService({ backends: [createFakeBackend()] });
+    const hit = await service.listJobs('mem:emails', { state: 'failed', id: '3' });
+    expect(hit.jobs.map((j) => j.id)).toEqual(['3']);
+    const wrongState = await service.listJobs('mem:emails', { state: 'waiting', id: '3' });
+    expect(wrongState).toMatchObject({ jobs: [], total: 0, nextCursor: null });
+    await service.close();
+  });
+
+  it('applies formatJob to details, list rows and their previews', async () => {
+    const service = new AdminService({
+      backends: [createFakeBackend()],
+      formatJob: (job, ctx) => ({
+        ...job,
+        data: { redacted: true, queue: ctx.queueId },
+        failedReason: job.failedReason && '[hidden]',
+      }),
+    });
+    const job = await service.getJob('mem:emails', '3');
+    expect(job.data).toEqual({ redacted: true, queue: 'mem:emails' });
+    expect(job.failedReason).toBe('[hidden]');
+    const page = await service.listJobs('mem:emails', { state: 'failed' });
+    for (const row of page.jobs) {
+      expect(row.dataPreview).toBe('{"redacted":true,"queue":"mem:emails"}');
+      expect(row).not.toHaveProperty('data');
+    }
+    await service.close();
+  });
+
+  it('reports a backend that does not answer in time as 503, never hanging', async () => {
+    const backend = createFakeBackend();
+    const stuck = defineBackend({
+      ...backend,
+      id: 'mem',
+      getJob: () => new Promise<never>(() => {}),
+    });
+    const service = new AdminService({ backends: [stuck], backendTimeoutMs: 50 });
+    await expect(service.getJob('mem:emails', '1')).rejects.toMatchObject({
+      status: 503,
+      code: 'backend-timeout',
+    });
+    await service.close();
+  });
+
+  it('emits an action event for every mutation through the service', async () => {
+    const service = new AdminService({ backends: [createFakeBackend()] });
+    const events: unknown[] = [];
+    const stop = service.subscribe((e) => events.push(e));
+    await service.jobAction('mem:emails', '2', { type: 'retry' });
+    await service.bulkAction('mem:emails', { type: 'pause' });
+    expect(events).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          type: 'action',
+          queueId: 'mem:emails',
+          jobId: '2',
+          action: 'retry',
+        }),
+        expect.objectContaining({
+          type: 'action',
+          queueId: 'mem:emails',
+          jobId: null,
+          action: 'pause',
+        }),
+      ]),
+    );
+    stop();
     await service.close();
   });
 });

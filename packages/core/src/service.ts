@@ -130,7 +130,15 @@ interface BackendListing {
   at: number;
 }
 
-/** Parses `input` with `schema`, reporting the first issue as a 400 naming `<prefix>.<path>`. */
+/**
+ * Parses `input` with `schema`, reporting the first issue as a 400 naming
+ * `<prefix>.<path>` (for a query string, just the parameter).
+ *
+ * @example
+ * ```ts
+ * const action = parseInput(jobActionSchema, body, 'body'); // throws 400 "Invalid body.type"
+ * ```
+ */
 export function parseInput<S extends z.ZodType>(
   schema: S,
   input: unknown,
@@ -338,7 +346,8 @@ export class AdminService {
     if (!caps.states.includes(query.state)) {
       throw invalidInput('query.state', `must be one of ${caps.states.join(', ')} for this queue`);
     }
-    if (query.limit > this.maxPageSize) {
+    const limit = query.limit ?? Math.min(25, this.maxPageSize);
+    if (limit > this.maxPageSize) {
       throw invalidInput('query.limit', `must be at most ${this.maxPageSize}`);
     }
     if (query.offset !== undefined && query.cursor !== undefined) {
@@ -348,6 +357,19 @@ export class AdminService {
       throw invalidInput('query.offset', 'this backend pages by cursor only');
     }
     const { backend, name } = resolved;
+    if (query.id !== undefined) {
+      const jobId = query.id;
+      const job = await this.#call(backend, () => backend.getJob(name, jobId), 'getJob');
+      const matches = job !== null && job.state === query.state;
+      return {
+        queueId: resolved.queueId,
+        state: query.state,
+        jobs: matches ? [this.#summary(resolved, job)] : [],
+        nextCursor: null,
+        total: matches ? 1 : 0,
+        search: null,
+      };
+    }
     if (query.q !== undefined) {
       if (caps.search.length === 0 || !backend.searchJobs) throw unsupported('search');
       const fields: SearchField[] = query.in?.length ? query.in : caps.search;
@@ -369,7 +391,7 @@ export class AdminService {
             text,
             fields,
             order: query.order,
-            limit: query.limit,
+            limit,
             scanLimit: query.scanLimit ?? this.#options.defaultScanLimit,
             cursor: query.cursor,
           }),
@@ -378,7 +400,7 @@ export class AdminService {
       return {
         queueId: resolved.queueId,
         state: query.state,
-        jobs: page.jobs.slice(0, query.limit).map((job) => this.#summary(resolved, job)),
+        jobs: page.jobs.slice(0, limit).map((job) => this.#summary(resolved, job)),
         nextCursor: page.nextCursor,
         total: page.total,
         search: { text, fields, scanned: page.scanned, exhausted: page.exhausted },
@@ -390,7 +412,7 @@ export class AdminService {
         backend.listJobs(name, {
           state: query.state,
           order: query.order,
-          limit: query.limit,
+          limit,
           cursor: query.cursor,
           offset: query.offset,
           name: query.name,
@@ -400,7 +422,7 @@ export class AdminService {
     return {
       queueId: resolved.queueId,
       state: query.state,
-      jobs: page.jobs.slice(0, query.limit).map((job) => this.#summary(resolved, job)),
+      jobs: page.jobs.slice(0, limit).map((job) => this.#summary(resolved, job)),
       nextCursor: page.nextCursor,
       total: page.total,
       search: null,
@@ -841,9 +863,10 @@ function isConnectionError(error: unknown): boolean {
 }
 
 function describeFailure(error: unknown): string {
-  if (isQadminError(error)) return error.detail ?? error.message;
-  const code = (error as { code?: unknown } | null)?.code;
+  const cause = isQadminError(error) ? error.cause : error;
+  const code = (cause as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && CONNECTION_CODES.has(code)) return `unreachable (${code})`;
+  if (isQadminError(error)) return error.detail ?? error.title;
   return 'the backend failed to answer';
 }
 

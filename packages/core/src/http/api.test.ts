@@ -499,6 +499,7 @@ describe('JSON API', () => {
         'cursor',
         'offset',
         'name',
+        'id',
         'q',
         'in',
         'scanLimit',
