@@ -162,6 +162,12 @@ export interface JsonRoute<
   S extends z.ZodType | undefined = any,
 > extends RouteBase<Id, P, Q, B, S> {
   kind: 'json';
+  /**
+   * The handler returns a snapshot shared by every caller until it is
+   * replaced (the overview): its JSON and compressed forms are made once per
+   * snapshot, not once per request.
+   */
+  sharedResult?: boolean;
   handler(ctx: RouteContext<Out<P>, Out<Q>, Out<B>>): Promise<S extends z.ZodType ? Out<S> : void>;
 }
 
@@ -295,6 +301,7 @@ export const apiRoutes = [
     tags: ['dashboard'],
     problems: [],
     response: { status: 200, description: 'The overview', schema: overviewSchema },
+    sharedResult: true,
     handler: (ctx) => ctx.service.overview(),
   }),
   jsonRoute({

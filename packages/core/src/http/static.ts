@@ -97,13 +97,14 @@ export function isHashedFileName(path: string): boolean {
   return false;
 }
 
-function headerOf(request: QadminRequest, name: string): string {
+/** A request header as one string (`''` when absent). @internal */
+export function headerOf(request: QadminRequest, name: string): string {
   const value = request.headers[name];
   return (Array.isArray(value) ? value.join(',') : value) ?? '';
 }
 
-/** The encoding to send: brotli over gzip, honouring `q=0`. */
-function negotiateEncoding(acceptEncoding: string): 'br' | 'gzip' | null {
+/** The encoding to send: brotli over gzip, honouring `q=0`. @internal */
+export function negotiateEncoding(acceptEncoding: string): 'br' | 'gzip' | null {
   const q = new Map<string, number>();
   for (const part of acceptEncoding.split(',')) {
     const [token = '', ...params] = part.trim().toLowerCase().split(';');
