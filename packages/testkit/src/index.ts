@@ -1,8 +1,15 @@
 /**
  * Conformance suites for qadmin: {@link runBackendContract} for queue
- * backends (and, soon, `runAdapterContract` for framework adapters), plus the
+ * backends and {@link runAdapterContract} for framework adapters, plus the
  * hostile payloads they use.
  */
+export {
+  type AdapterContractOptions,
+  type AdapterHarness,
+  type AdapterHarnessOptions,
+  type MakeHarness,
+  runAdapterContract,
+} from './adapter';
 export { runBackendContract } from './contract';
 export {
   type HostilePayload,
