@@ -16,7 +16,14 @@ import {
   workerSchema,
 } from './model';
 
-/** Schema of a {@link BackendStatus}. */
+/**
+ * Schema of a {@link BackendStatus}.
+ *
+ * @example
+ * ```ts
+ * const value = backendStatusSchema.parse(JSON.parse(text));
+ * ```
+ */
 export const backendStatusSchema = z
   .object({
     id: z.string(),
@@ -38,7 +45,14 @@ export const backendStatusSchema = z
  */
 export type BackendStatus = z.infer<typeof backendStatusSchema>;
 
-/** Schema of a {@link QueueOverview}. */
+/**
+ * Schema of a {@link QueueOverview}.
+ *
+ * @example
+ * ```ts
+ * const value = queueOverviewSchema.parse(JSON.parse(text));
+ * ```
+ */
 export const queueOverviewSchema = z
   .object({
     id: z.string().describe('Dashboard-wide queue id: `<backend>:<name>`'),
@@ -61,7 +75,14 @@ export const queueOverviewSchema = z
  */
 export type QueueOverview = z.infer<typeof queueOverviewSchema>;
 
-/** Schema of an {@link Overview}. */
+/**
+ * Schema of an {@link Overview}.
+ *
+ * @example
+ * ```ts
+ * const value = overviewSchema.parse(JSON.parse(text));
+ * ```
+ */
 export const overviewSchema = z
   .object({
     generatedAt: z.number(),
@@ -83,7 +104,14 @@ export const overviewSchema = z
  */
 export type Overview = z.infer<typeof overviewSchema>;
 
-/** Schema of a {@link QueueDetail}. */
+/**
+ * Schema of a {@link QueueDetail}.
+ *
+ * @example
+ * ```ts
+ * const value = queueDetailSchema.parse(JSON.parse(text));
+ * ```
+ */
 export const queueDetailSchema = queueOverviewSchema
   .extend({ capabilities: capabilitiesSchema, readOnly: z.boolean() })
   .meta({ id: 'QueueDetail' });
@@ -99,7 +127,14 @@ export const queueDetailSchema = queueOverviewSchema
  */
 export type QueueDetail = z.infer<typeof queueDetailSchema>;
 
-/** Schema of an {@link ApiJob}. */
+/**
+ * Schema of an {@link ApiJob}.
+ *
+ * @example
+ * ```ts
+ * const value = apiJobSchema.parse(JSON.parse(text));
+ * ```
+ */
 export const apiJobSchema = jobSchema.extend({ queueId: z.string() }).meta({ id: 'ApiJob' });
 
 /**
@@ -112,7 +147,14 @@ export const apiJobSchema = jobSchema.extend({ queueId: z.string() }).meta({ id:
  */
 export type ApiJob = z.infer<typeof apiJobSchema>;
 
-/** Schema of an {@link ApiJobSummary}. */
+/**
+ * Schema of an {@link ApiJobSummary}.
+ *
+ * @example
+ * ```ts
+ * const value = apiJobSummarySchema.parse(JSON.parse(text));
+ * ```
+ */
 export const apiJobSummarySchema = jobSummarySchema
   .extend({ queueId: z.string() })
   .meta({ id: 'ApiJobSummary' });
@@ -127,7 +169,14 @@ export const apiJobSummarySchema = jobSummarySchema
  */
 export type ApiJobSummary = z.infer<typeof apiJobSummarySchema>;
 
-/** Schema of a {@link JobsQuery} as it arrives in a query string. */
+/**
+ * Schema of a {@link JobsQuery} as it arrives in a query string.
+ *
+ * @example
+ * ```ts
+ * const value = jobsQuerySchema.parse(JSON.parse(text));
+ * ```
+ */
 export const jobsQuerySchema = z
   .object({
     state: jobStateSchema,
@@ -175,7 +224,14 @@ export const jobsQuerySchema = z
 export type JobsQuery = Omit<z.output<typeof jobsQuerySchema>, 'order' | 'limit'> &
   Partial<Pick<z.output<typeof jobsQuerySchema>, 'order' | 'limit'>>;
 
-/** Schema of an {@link ApiJobPage}. */
+/**
+ * Schema of an {@link ApiJobPage}.
+ *
+ * @example
+ * ```ts
+ * const value = apiJobPageSchema.parse(JSON.parse(text));
+ * ```
+ */
 export const apiJobPageSchema = z
   .object({
     queueId: z.string(),
@@ -205,7 +261,14 @@ export const apiJobPageSchema = z
  */
 export type ApiJobPage = z.infer<typeof apiJobPageSchema>;
 
-/** Schema of an {@link ApiWorker}. */
+/**
+ * Schema of an {@link ApiWorker}.
+ *
+ * @example
+ * ```ts
+ * const value = apiWorkerSchema.parse(JSON.parse(text));
+ * ```
+ */
 export const apiWorkerSchema = workerSchema
   .extend({ backend: z.string(), queueIds: z.array(z.string()) })
   .meta({ id: 'ApiWorker' });
@@ -220,7 +283,14 @@ export const apiWorkerSchema = workerSchema
  */
 export type ApiWorker = z.infer<typeof apiWorkerSchema>;
 
-/** The ranges the metrics view offers, with the bucket size each uses. */
+/**
+ * The ranges the metrics view offers, with the bucket size each uses.
+ *
+ * @example
+ * ```ts
+ * const { bucketMs } = METRIC_RANGES['24h']; // 900_000
+ * ```
+ */
 export const METRIC_RANGES = {
   '1h': { durationMs: 3_600_000, bucketMs: 60_000 },
   '24h': { durationMs: 86_400_000, bucketMs: 900_000 },
@@ -238,7 +308,14 @@ export const METRIC_RANGES = {
  */
 export type MetricRange = keyof typeof METRIC_RANGES;
 
-/** Schema of {@link ApiMetrics}. */
+/**
+ * Schema of {@link ApiMetrics}.
+ *
+ * @example
+ * ```ts
+ * const value = apiMetricsSchema.parse(JSON.parse(text));
+ * ```
+ */
 export const apiMetricsSchema = metricSeriesSchema
   .extend({
     queueId: z.string(),
@@ -256,7 +333,14 @@ export const apiMetricsSchema = metricSeriesSchema
  */
 export type ApiMetrics = z.infer<typeof apiMetricsSchema>;
 
-/** Schema of {@link Health}. */
+/**
+ * Schema of {@link Health}.
+ *
+ * @example
+ * ```ts
+ * const value = healthSchema.parse(JSON.parse(text));
+ * ```
+ */
 export const healthSchema = z
   .object({ status: z.enum(['ok', 'degraded']), backends: z.array(backendStatusSchema) })
   .meta({ id: 'Health' });
@@ -271,7 +355,14 @@ export const healthSchema = z
  */
 export type Health = z.infer<typeof healthSchema>;
 
-/** Schema of a {@link DashboardEvent}. */
+/**
+ * Schema of a {@link DashboardEvent}.
+ *
+ * @example
+ * ```ts
+ * const value = dashboardEventSchema.parse(JSON.parse(text));
+ * ```
+ */
 export const dashboardEventSchema = z
   .discriminatedUnion('type', [
     z.object({ type: z.literal('overview'), overview: overviewSchema }),

@@ -31,7 +31,14 @@ export const JOB_STATES = [
   'abandoned',
 ] as const;
 
-/** Schema of a canonical job state. */
+/**
+ * Schema of a canonical job state.
+ *
+ * @example
+ * ```ts
+ * const value = jobStateSchema.parse(JSON.parse(text));
+ * ```
+ */
 export const jobStateSchema = z.enum(JOB_STATES).meta({ id: 'JobState' });
 
 /**
@@ -55,14 +62,28 @@ export type JobState = z.infer<typeof jobStateSchema>;
  */
 export type StateCounts = Partial<Record<JobState, number>>;
 
-/** Schema of {@link StateCounts}. */
+/**
+ * Schema of {@link StateCounts}.
+ *
+ * @example
+ * ```ts
+ * const value = stateCountsSchema.parse(JSON.parse(text));
+ * ```
+ */
 export const stateCountsSchema = z
   .partialRecord(jobStateSchema, z.number().int().nonnegative())
   .meta({ id: 'StateCounts' });
 
 const epochMs = z.number().describe('Milliseconds since the Unix epoch');
 
-/** Schema of a reference to another job (a parent or a child). */
+/**
+ * Schema of a reference to another job (a parent or a child).
+ *
+ * @example
+ * ```ts
+ * const value = jobRefSchema.parse(JSON.parse(text));
+ * ```
+ */
 export const jobRefSchema = z
   .object({
     queue: z.string().describe('Queue name inside the same backend'),
@@ -82,7 +103,14 @@ export const jobRefSchema = z
  */
 export type JobRef = z.infer<typeof jobRefSchema>;
 
-/** Schema of a {@link Job}. */
+/**
+ * Schema of a {@link Job}.
+ *
+ * @example
+ * ```ts
+ * const value = jobSchema.parse(JSON.parse(text));
+ * ```
+ */
 export const jobSchema = z
   .object({
     id: z.string(),
@@ -125,7 +153,14 @@ export const jobSchema = z
  */
 export type Job = z.infer<typeof jobSchema>;
 
-/** Schema of a {@link JobSummary}. */
+/**
+ * Schema of a {@link JobSummary}.
+ *
+ * @example
+ * ```ts
+ * const value = jobSummarySchema.parse(JSON.parse(text));
+ * ```
+ */
 export const jobSummarySchema = jobSchema
   .omit({ data: true, returnValue: true, stacktrace: true, options: true, children: true })
   .extend({
@@ -146,7 +181,14 @@ export const jobSummarySchema = jobSchema
  */
 export type JobSummary = z.infer<typeof jobSummarySchema>;
 
-/** Schema of a {@link JobLogLine}. */
+/**
+ * Schema of a {@link JobLogLine}.
+ *
+ * @example
+ * ```ts
+ * const value = jobLogLineSchema.parse(JSON.parse(text));
+ * ```
+ */
 export const jobLogLineSchema = z
   .object({ timestamp: epochMs.nullable(), message: z.string() })
   .meta({ id: 'JobLogLine' });
@@ -161,7 +203,14 @@ export const jobLogLineSchema = z
  */
 export type JobLogLine = z.infer<typeof jobLogLineSchema>;
 
-/** Schema of a {@link JobLogPage}. */
+/**
+ * Schema of a {@link JobLogPage}.
+ *
+ * @example
+ * ```ts
+ * const value = jobLogPageSchema.parse(JSON.parse(text));
+ * ```
+ */
 export const jobLogPageSchema = z
   .object({ lines: z.array(jobLogLineSchema), total: z.number().int().nonnegative() })
   .meta({ id: 'JobLogPage' });
@@ -176,7 +225,14 @@ export const jobLogPageSchema = z
  */
 export type JobLogPage = z.infer<typeof jobLogPageSchema>;
 
-/** Schema of a {@link Worker}. */
+/**
+ * Schema of a {@link Worker}.
+ *
+ * @example
+ * ```ts
+ * const value = workerSchema.parse(JSON.parse(text));
+ * ```
+ */
 export const workerSchema = z
   .object({
     id: z.string(),
@@ -201,7 +257,14 @@ export const workerSchema = z
  */
 export type Worker = z.infer<typeof workerSchema>;
 
-/** Schema of a {@link Schedule}. */
+/**
+ * Schema of a {@link Schedule}.
+ *
+ * @example
+ * ```ts
+ * const value = scheduleSchema.parse(JSON.parse(text));
+ * ```
+ */
 export const scheduleSchema = z
   .object({
     id: z.string().describe('Key of the schedule inside its queue'),
@@ -230,7 +293,14 @@ export const scheduleSchema = z
  */
 export type Schedule = z.infer<typeof scheduleSchema>;
 
-/** Schema of a {@link ScheduleInput}. */
+/**
+ * Schema of a {@link ScheduleInput}.
+ *
+ * @example
+ * ```ts
+ * const value = scheduleInputSchema.parse(JSON.parse(text));
+ * ```
+ */
 export const scheduleInputSchema = z
   .object({
     id: z.string().min(1).max(256),
@@ -258,7 +328,14 @@ export const scheduleInputSchema = z
  */
 export type ScheduleInput = z.infer<typeof scheduleInputSchema>;
 
-/** Schema of {@link Percentiles}. */
+/**
+ * Schema of {@link Percentiles}.
+ *
+ * @example
+ * ```ts
+ * const value = percentilesSchema.parse(JSON.parse(text));
+ * ```
+ */
 export const percentilesSchema = z
   .object({ p50: z.number(), p95: z.number(), p99: z.number() })
   .meta({ id: 'Percentiles' });
@@ -273,7 +350,14 @@ export const percentilesSchema = z
  */
 export type Percentiles = z.infer<typeof percentilesSchema>;
 
-/** Schema of a {@link MetricBucket}. */
+/**
+ * Schema of a {@link MetricBucket}.
+ *
+ * @example
+ * ```ts
+ * const value = metricBucketSchema.parse(JSON.parse(text));
+ * ```
+ */
 export const metricBucketSchema = z
   .object({
     start: epochMs,
@@ -296,7 +380,14 @@ export const metricBucketSchema = z
  */
 export type MetricBucket = z.infer<typeof metricBucketSchema>;
 
-/** Schema of a {@link MetricSeries}. */
+/**
+ * Schema of a {@link MetricSeries}.
+ *
+ * @example
+ * ```ts
+ * const value = metricSeriesSchema.parse(JSON.parse(text));
+ * ```
+ */
 export const metricSeriesSchema = z
   .object({
     from: epochMs,
@@ -317,7 +408,14 @@ export const metricSeriesSchema = z
  */
 export type MetricSeries = z.infer<typeof metricSeriesSchema>;
 
-/** The single-job actions a backend may support. */
+/**
+ * The single-job actions a backend may support.
+ *
+ * @example
+ * ```ts
+ * for (const item of JOB_ACTIONS) console.log(item);
+ * ```
+ */
 export const JOB_ACTIONS = [
   'retry',
   'remove',
@@ -340,7 +438,14 @@ export const JOB_ACTIONS = [
  */
 export type JobActionType = (typeof JOB_ACTIONS)[number];
 
-/** Schema of a {@link JobAction}. */
+/**
+ * Schema of a {@link JobAction}.
+ *
+ * @example
+ * ```ts
+ * const value = jobActionSchema.parse(JSON.parse(text));
+ * ```
+ */
 export const jobActionSchema = z
   .discriminatedUnion('type', [
     z.object({ type: z.literal('retry') }),
@@ -367,7 +472,14 @@ export const jobActionSchema = z
  */
 export type JobAction = z.infer<typeof jobActionSchema>;
 
-/** Schema of an {@link AddJobInput}. */
+/**
+ * Schema of an {@link AddJobInput}.
+ *
+ * @example
+ * ```ts
+ * const value = addJobInputSchema.parse(JSON.parse(text));
+ * ```
+ */
 export const addJobInputSchema = z
   .object({
     name: z.string().min(1).max(256),
@@ -390,7 +502,14 @@ export const addJobInputSchema = z
  */
 export type AddJobInput = z.infer<typeof addJobInputSchema>;
 
-/** The queue-wide (bulk) actions a backend may support. */
+/**
+ * The queue-wide (bulk) actions a backend may support.
+ *
+ * @example
+ * ```ts
+ * for (const item of BULK_ACTIONS) console.log(item);
+ * ```
+ */
 export const BULK_ACTIONS = [
   'retry-all',
   'promote-all',
@@ -411,7 +530,14 @@ export const BULK_ACTIONS = [
  */
 export type BulkActionType = (typeof BULK_ACTIONS)[number];
 
-/** Schema of a {@link BulkAction}. */
+/**
+ * Schema of a {@link BulkAction}.
+ *
+ * @example
+ * ```ts
+ * const value = bulkActionSchema.parse(JSON.parse(text));
+ * ```
+ */
 export const bulkActionSchema = z
   .discriminatedUnion('type', [
     z.object({ type: z.literal('retry-all'), state: jobStateSchema.default('failed') }),
@@ -444,10 +570,25 @@ export const bulkActionSchema = z
  */
 export type BulkAction = z.input<typeof bulkActionSchema>;
 
-/** A {@link BulkAction} after defaults were applied: what a backend receives. */
+/**
+ * A {@link BulkAction} after defaults were applied: what a backend receives.
+ *
+ * @example
+ * ```ts
+ * const action: ResolvedBulkAction = bulkActionSchema.parse({ type: 'clean', state: 'completed' });
+ * // { type: 'clean', state: 'completed', olderThanMs: 0, limit: 10_000 }
+ * ```
+ */
 export type ResolvedBulkAction = z.output<typeof bulkActionSchema>;
 
-/** Schema of a {@link BulkResult}. */
+/**
+ * Schema of a {@link BulkResult}.
+ *
+ * @example
+ * ```ts
+ * const value = bulkResultSchema.parse(JSON.parse(text));
+ * ```
+ */
 export const bulkResultSchema = z
   .object({ affected: z.number().int().nonnegative() })
   .meta({ id: 'BulkResult' });
@@ -462,7 +603,14 @@ export const bulkResultSchema = z
  */
 export type BulkResult = z.infer<typeof bulkResultSchema>;
 
-/** The job fields a backend may be able to search in. */
+/**
+ * The job fields a backend may be able to search in.
+ *
+ * @example
+ * ```ts
+ * for (const item of SEARCH_FIELDS) console.log(item);
+ * ```
+ */
 export const SEARCH_FIELDS = ['name', 'data', 'error'] as const;
 
 /**
@@ -476,7 +624,14 @@ export const SEARCH_FIELDS = ['name', 'data', 'error'] as const;
  */
 export type SearchField = (typeof SEARCH_FIELDS)[number];
 
-/** Schema of {@link Capabilities}. */
+/**
+ * Schema of {@link Capabilities}.
+ *
+ * @example
+ * ```ts
+ * const value = capabilitiesSchema.parse(JSON.parse(text));
+ * ```
+ */
 export const capabilitiesSchema = z
   .object({
     states: z.array(jobStateSchema).describe('States the backend reports'),
@@ -512,7 +667,14 @@ export const capabilitiesSchema = z
  */
 export type Capabilities = z.infer<typeof capabilitiesSchema>;
 
-/** Schema of {@link QueueInfo}. */
+/**
+ * Schema of {@link QueueInfo}.
+ *
+ * @example
+ * ```ts
+ * const value = queueInfoSchema.parse(JSON.parse(text));
+ * ```
+ */
 export const queueInfoSchema = z
   .object({
     name: z.string(),
@@ -531,7 +693,14 @@ export const queueInfoSchema = z
  */
 export type QueueInfo = z.infer<typeof queueInfoSchema>;
 
-/** Schema of {@link QueueStats}. */
+/**
+ * Schema of {@link QueueStats}.
+ *
+ * @example
+ * ```ts
+ * const value = queueStatsSchema.parse(JSON.parse(text));
+ * ```
+ */
 export const queueStatsSchema = z
   .object({
     counts: stateCountsSchema,
@@ -551,7 +720,14 @@ export const queueStatsSchema = z
  */
 export type QueueStats = z.infer<typeof queueStatsSchema>;
 
-/** The orders a job page can be sorted in, by creation time. */
+/**
+ * The orders a job page can be sorted in, by creation time.
+ *
+ * @example
+ * ```ts
+ * for (const item of JOB_ORDERS) console.log(item);
+ * ```
+ */
 export const JOB_ORDERS = ['newest', 'oldest'] as const;
 
 /**

@@ -15,7 +15,14 @@ import type { QadminRequest, QadminResponse } from './types';
  */
 export const PROBLEM_TYPE_BASE = 'https://qadmin.dev/problems/';
 
-/** Schema of a {@link ProblemDocument}. */
+/**
+ * Schema of a {@link ProblemDocument}.
+ *
+ * @example
+ * ```ts
+ * const value = problemSchema.parse(JSON.parse(text));
+ * ```
+ */
 export const problemSchema = z
   .object({
     type: z.string().describe(`\`${PROBLEM_TYPE_BASE}<code>\``),
