@@ -37,8 +37,10 @@ import {
   type Job,
   type JobAction,
   type JobLogPage,
+  type JobPage,
   jobActionSchema,
   type QueueInfo,
+  type QueueStats,
   type Schedule,
   type ScheduleInput,
   type SearchField,
@@ -122,6 +124,7 @@ interface ResolvedQueue {
   queueId: string;
   backend: QueueBackend;
   name: string;
+  info: QueueInfo;
   capabilities: Capabilities;
 }
 
@@ -254,39 +257,13 @@ export class AdminService {
             names.length === 0
               ? {}
               : await this.#call(backend, () => backend.getStats(names), 'getStats');
-          const rows: QueueOverview[] = [];
-          for (const info of queues) {
-            const s = stats[info.name];
-            if (!s) continue;
-            rows.push({
-              id: formatQueueId(backend.id, info.name),
-              backend: backend.id,
-              name: info.name,
-              counts: s.counts,
-              paused: s.paused,
-              workers: s.workers,
-              meta: info.meta ?? {},
-            });
-          }
-          const status: BackendStatus = {
-            id: backend.id,
-            kind: backend.kind,
-            label: backend.label ?? backend.id,
-            ok: true,
-            error: null,
-            queueCount: rows.length,
-          };
-          return { status, rows };
+          const rows = queues.flatMap((info) => {
+            const row = stats[info.name];
+            return row ? [queueRow(backend, info, row)] : [];
+          });
+          return { status: backendStatus(backend, null, rows.length), rows };
         } catch (error) {
-          const status: BackendStatus = {
-            id: backend.id,
-            kind: backend.kind,
-            label: backend.label ?? backend.id,
-            ok: false,
-            error: describeFailure(error),
-            queueCount: 0,
-          };
-          return { status, rows: [] as QueueOverview[] };
+          return { status: backendStatus(backend, describeFailure(error), 0), rows: [] };
         }
       }),
     );
@@ -309,18 +286,9 @@ export class AdminService {
       () => resolved.backend.getStats([resolved.name]),
       'getStats',
     );
-    const s = stats[resolved.name] ?? { counts: {}, paused: false, workers: null };
-    const info = this.#listings
-      .get(resolved.backend.id)
-      ?.queues.find((q) => q.name === resolved.name);
+    const row = stats[resolved.name] ?? { counts: {}, paused: false, workers: null };
     return {
-      id: resolved.queueId,
-      backend: resolved.backend.id,
-      name: resolved.name,
-      counts: s.counts,
-      paused: s.paused,
-      workers: s.workers,
-      meta: info?.meta ?? {},
+      ...queueRow(resolved.backend, resolved.info, row),
       capabilities: resolved.capabilities,
       readOnly: this.readOnly,
     };
@@ -357,18 +325,19 @@ export class AdminService {
       throw invalidInput('query.offset', 'this backend pages by cursor only');
     }
     const { backend, name } = resolved;
+    const respond = (page: JobPage, search: ApiJobPage['search']): ApiJobPage => ({
+      queueId: resolved.queueId,
+      state: query.state,
+      jobs: page.jobs.slice(0, limit).map((job) => this.#summary(resolved, job)),
+      nextCursor: page.nextCursor,
+      total: page.total,
+      search,
+    });
     if (query.id !== undefined) {
       const jobId = query.id;
       const job = await this.#call(backend, () => backend.getJob(name, jobId), 'getJob');
-      const matches = job !== null && job.state === query.state;
-      return {
-        queueId: resolved.queueId,
-        state: query.state,
-        jobs: matches ? [this.#summary(resolved, job)] : [],
-        nextCursor: null,
-        total: matches ? 1 : 0,
-        search: null,
-      };
+      const jobs = job !== null && job.state === query.state ? [job] : [];
+      return respond({ jobs, nextCursor: null, total: jobs.length }, null);
     }
     if (query.q !== undefined) {
       if (caps.search.length === 0 || !backend.searchJobs) throw unsupported('search');
@@ -397,14 +366,7 @@ export class AdminService {
           }),
         'searchJobs',
       );
-      return {
-        queueId: resolved.queueId,
-        state: query.state,
-        jobs: page.jobs.slice(0, limit).map((job) => this.#summary(resolved, job)),
-        nextCursor: page.nextCursor,
-        total: page.total,
-        search: { text, fields, scanned: page.scanned, exhausted: page.exhausted },
-      };
+      return respond(page, { text, fields, scanned: page.scanned, exhausted: page.exhausted });
     }
     const page = await this.#call(
       backend,
@@ -419,14 +381,7 @@ export class AdminService {
         }),
       'listJobs',
     );
-    return {
-      queueId: resolved.queueId,
-      state: query.state,
-      jobs: page.jobs.slice(0, limit).map((job) => this.#summary(resolved, job)),
-      nextCursor: page.nextCursor,
-      total: page.total,
-      search: null,
-    };
+    return respond(page, null);
   }
 
   /** One job, formatted. Throws 404 when the queue or job is unknown. */
@@ -776,16 +731,18 @@ export class AdminService {
     const parsed = parseQueueId(queueId);
     const backend = parsed ? this.#backends.get(parsed.backend) : undefined;
     if (!parsed || !backend) throw notFound('queue', queueId);
-    const known = (queues: QueueInfo[]) => queues.some((q) => q.name === parsed.name);
+    const find = (queues: QueueInfo[]) => queues.find((q) => q.name === parsed.name);
     // Queues rarely appear, so a cached listing answers; a queue created since
     // the listing is looked for again, at most once a second per backend.
-    if (!known(await this.#listQueues(backend, this.refreshIntervalMs))) {
-      if (!known(await this.#listQueues(backend, 1000))) throw notFound('queue', queueId);
-    }
+    const info =
+      find(await this.#listQueues(backend, this.refreshIntervalMs)) ??
+      find(await this.#listQueues(backend, 1000));
+    if (!info) throw notFound('queue', queueId);
     return {
       queueId,
       backend,
       name: parsed.name,
+      info,
       capabilities: backend.queueCapabilities?.(parsed.name) ?? backend.capabilities,
     };
   }
@@ -839,6 +796,33 @@ export class AdminService {
       clearTimeout(timer);
     }
   }
+}
+
+function backendStatus(
+  backend: QueueBackend,
+  error: string | null,
+  queueCount: number,
+): BackendStatus {
+  return {
+    id: backend.id,
+    kind: backend.kind,
+    label: backend.label ?? backend.id,
+    ok: error === null,
+    error,
+    queueCount,
+  };
+}
+
+function queueRow(backend: QueueBackend, info: QueueInfo, stats: QueueStats): QueueOverview {
+  return {
+    id: formatQueueId(backend.id, info.name),
+    backend: backend.id,
+    name: info.name,
+    counts: stats.counts,
+    paused: stats.paused,
+    workers: stats.workers,
+    meta: info.meta ?? {},
+  };
 }
 
 const CONNECTION_CODES = new Set([

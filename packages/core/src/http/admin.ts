@@ -2,7 +2,6 @@
  * `createAdmin`: the service, the route table, SSE, metrics and the UI files
  * behind one `handle(request)` that every adapter calls.
  */
-import { brotliCompressSync, gzipSync, constants as zlibConstants } from 'node:zlib';
 import { QadminError } from '../errors';
 import { AdminService, type AdminServiceOptions, parseInput } from '../service';
 import { DEFAULT_BODY_LIMIT_BYTES, readJsonBody } from './body';
@@ -21,7 +20,7 @@ import {
   type RouteContext,
 } from './routes';
 import { SseStream } from './sse';
-import { createStaticHandler, headerOf, negotiateEncoding } from './static';
+import { createStaticHandler, Representation } from './static';
 import { isStreamBody, type QadminRequest, type QadminResponse } from './types';
 
 /**
@@ -187,7 +186,7 @@ export function createAdmin(options: CreateAdminOptions): QadminApp {
     },
   };
 
-  const sharedEncodings = new WeakMap<object, { json: Buffer; gzip?: Buffer; br?: Buffer }>();
+  const sharedRepresentations = new WeakMap<object, Representation>();
 
   async function run(
     route: Route,
@@ -207,42 +206,29 @@ export function createAdmin(options: CreateAdminOptions): QadminApp {
       return { status: 204, headers: { 'cache-control': 'no-store' }, body: null };
     }
     if (route.sharedResult && typeof data === 'object' && data !== null) {
-      return sharedJsonResponse(data, route.response.status, request);
+      return sharedJsonResponse(data, request);
     }
     return jsonResponse(data, route.response.status);
   }
 
   /**
    * N viewers of one snapshot cost one serialization and one compression:
-   * the bytes are kept beside the snapshot object and dropped with it.
+   * the bytes (and their ETag) are kept beside the snapshot object and
+   * dropped with it.
    */
-  function sharedJsonResponse(
-    data: object,
-    status: number,
-    request: QadminRequest,
-  ): QadminResponse {
-    let entry = sharedEncodings.get(data);
-    if (!entry) {
-      entry = { json: Buffer.from(JSON.stringify(data)) };
-      sharedEncodings.set(data, entry);
+  function sharedJsonResponse(data: object, request: QadminRequest): Promise<QadminResponse> {
+    let representation = sharedRepresentations.get(data);
+    if (!representation) {
+      representation = new Representation(
+        encoder.encode(JSON.stringify(data)),
+        'application/json; charset=utf-8',
+        'no-store',
+        '',
+        4,
+      );
+      sharedRepresentations.set(data, representation);
     }
-    const response = jsonResponse(null, status, { vary: 'accept-encoding' });
-    const encoding =
-      entry.json.length >= 1024 ? negotiateEncoding(headerOf(request, 'accept-encoding')) : null;
-    if (encoding === null) return { ...response, body: entry.json };
-    if (!entry[encoding]) {
-      entry[encoding] =
-        encoding === 'br'
-          ? brotliCompressSync(entry.json, {
-              params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 4 },
-            })
-          : gzipSync(entry.json, { level: 6 });
-    }
-    return {
-      ...response,
-      headers: { ...response.headers, 'content-encoding': encoding },
-      body: entry[encoding],
-    };
+    return representation.respond(request);
   }
 
   async function dispatch(request: QadminRequest): Promise<QadminResponse> {

@@ -97,14 +97,13 @@ export function isHashedFileName(path: string): boolean {
   return false;
 }
 
-/** A request header as one string (`''` when absent). @internal */
-export function headerOf(request: QadminRequest, name: string): string {
+function headerOf(request: QadminRequest, name: string): string {
   const value = request.headers[name];
   return (Array.isArray(value) ? value.join(',') : value) ?? '';
 }
 
-/** The encoding to send: brotli over gzip, honouring `q=0`. @internal */
-export function negotiateEncoding(acceptEncoding: string): 'br' | 'gzip' | null {
+/** The encoding to send: brotli over gzip, honouring `q=0`. */
+function negotiateEncoding(acceptEncoding: string): 'br' | 'gzip' | null {
   const q = new Map<string, number>();
   for (const part of acceptEncoding.split(',')) {
     const [token = '', ...params] = part.trim().toLowerCase().split(';');
@@ -126,8 +125,13 @@ function etagMatches(ifNoneMatch: string, etags: readonly string[]): boolean {
     .some((tag) => etags.includes(tag));
 }
 
-/** One file's bytes with its validators and compressed forms, computed once. */
-class Representation {
+/**
+ * Bytes with their validators and compressed forms, computed once: a UI file,
+ * or the shared overview snapshot's JSON.
+ *
+ * @internal
+ */
+export class Representation {
   readonly etag: string;
   readonly #encoded = new Map<'br' | 'gzip', Promise<Uint8Array | null>>();
 
@@ -136,6 +140,8 @@ class Representation {
     readonly contentType: string,
     readonly cacheControl: string,
     readonly version: string,
+    /** Brotli effort: the maximum (11) for files compressed once, lower for data that changes. */
+    readonly brotliQuality = zlibConstants.BROTLI_MAX_QUALITY,
   ) {
     this.etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
   }
@@ -156,6 +162,7 @@ class Representation {
           ? brotli(this.body, {
               params: {
                 [zlibConstants.BROTLI_PARAM_MODE]: zlibConstants.BROTLI_MODE_TEXT,
+                [zlibConstants.BROTLI_PARAM_QUALITY]: this.brotliQuality,
                 [zlibConstants.BROTLI_PARAM_SIZE_HINT]: this.body.byteLength,
               },
             })
