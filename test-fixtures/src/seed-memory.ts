@@ -95,13 +95,16 @@ export async function seedMemoryQueue(
   const workerId = options.workerId ?? 'seed-worker';
   let serial = 0;
 
-  /** Adds the next job of `state` (its index is how many of that state exist so far). */
+  /**
+   * Adds the next job of `state` (its index is how many of that state exist
+   * so far), with the delay or priority that state needs.
+   */
   const add = (state: SeedState, opts: AddOptions = {}): { id: string; index: number } => {
     const index = ids[state].length;
     const kind = realisticPayloads[serial++ % realisticPayloads.length]!;
     const name = spec.name?.(state, index) ?? kind.name;
     const data = spec.data ? spec.data(state, index) : { ...(kind.data as object), seed: index };
-    const { id } = queue.add(name, data, opts);
+    const { id } = queue.add(name, data, { ...stateOptions(state, index), ...opts });
     ids[state].push(id);
     const lines = spec.logs ? spec.logs(state, index) : [];
     for (const line of lines) queue.log(id, line);
@@ -135,12 +138,8 @@ export async function seedMemoryQueue(
     queue.updateProgress(id, (index * 10) % 100);
   }
   for (let n = 0; n < want.cancelled; n++) queue.cancel(add('cancelled').id);
-  for (let n = 0; n < want.delayed; n++) {
-    add('delayed', { delayMs: SEED_DELAY_MS + ids.delayed.length * 1000 });
-  }
-  for (let n = 0; n < want.prioritized; n++) {
-    add('prioritized', { priority: 1 + (ids.prioritized.length % 5) });
-  }
+  for (let n = 0; n < want.delayed; n++) add('delayed');
+  for (let n = 0; n < want.prioritized; n++) add('prioritized');
   for (let n = 0; n < want.waiting; n++) add('waiting');
 
   if (want['waiting-children'] > 0) {
@@ -148,10 +147,6 @@ export async function seedMemoryQueue(
     if (leafState === undefined) {
       const childQueue = backend.queue(options.childQueue ?? `${queueName}-children`);
       childQueue.add('fetch-data', { for: parent.id }, { parent });
-    } else if (leafState === 'delayed') {
-      add('delayed', { parent, delayMs: SEED_DELAY_MS + ids.delayed.length * 1000 });
-    } else if (leafState === 'prioritized') {
-      add('prioritized', { parent, priority: 1 + (ids.prioritized.length % 5) });
     } else {
       const { id, index } = add(leafState, { parent });
       if (leafState === 'cancelled') queue.cancel(id);
@@ -192,6 +187,13 @@ export async function seedMemoryQueues(
     seeded[name] = await seedMemoryQueue(backend, name, spec, options);
   }
   return seeded;
+}
+
+/** What the `index`-th job of `state` needs to land there: staggered due times, priorities 1-5. */
+function stateOptions(state: SeedState, index: number): AddOptions {
+  if (state === 'delayed') return { delayMs: SEED_DELAY_MS + index * 1000 };
+  if (state === 'prioritized') return { priority: 1 + (index % 5) };
+  return {};
 }
 
 /** Validated counts per seedable state; a count for a state the memory backend lacks is refused. */

@@ -10,10 +10,12 @@ import {
   type AddJobInput,
   assertBackendId,
   type BackendEvent,
+  BULK_ACTIONS,
   type BulkResult,
   type Capabilities,
   conflict,
   invalidInput,
+  JOB_ACTIONS,
   type Job,
   type JobAction,
   type JobLogPage,
@@ -28,6 +30,7 @@ import {
   type ResolvedBulkAction,
   type Schedule,
   type ScheduleInput,
+  SEARCH_FIELDS,
   type SearchJobsQuery,
   type SearchPage,
   unsupported,
@@ -37,7 +40,7 @@ import { decodeCursor, encodeCursor } from './cursor';
 import { type EngineHost, QueueEngine } from './engine';
 import { optionsFromRecord } from './options';
 import { MemoryQueue } from './queue';
-import { type JobRecord, MEMORY_STATES } from './records';
+import { type JobRecord, MEMORY_STATES, RETRY_STATES } from './records';
 import type { AddOptions, FlowJob, FlowNode } from './types';
 
 const DAY_MS = 86_400_000;
@@ -76,30 +79,13 @@ export interface MemoryBackendOptions {
  */
 export const MEMORY_CAPABILITIES: Capabilities = deepFreeze({
   states: [...MEMORY_STATES],
-  jobActions: [
-    'retry',
-    'remove',
-    'promote',
-    'cancel',
-    'discard',
-    'update-data',
-    'change-delay',
-    'change-priority',
-    'duplicate',
-  ],
+  jobActions: [...JOB_ACTIONS],
   addJob: true,
-  bulkActions: ['retry-all', 'promote-all', 'clean', 'empty', 'pause', 'resume', 'obliterate'],
-  retryAllStates: ['failed', 'completed'],
-  cleanStates: [
-    'waiting',
-    'prioritized',
-    'waiting-children',
-    'delayed',
-    'completed',
-    'failed',
-    'cancelled',
-  ],
-  search: ['name', 'data', 'error'],
+  bulkActions: [...BULK_ACTIONS],
+  retryAllStates: [...RETRY_STATES],
+  // Every state but active: a running job is cancelled, not cleaned (QueueEngine.clean).
+  cleanStates: MEMORY_STATES.filter((state) => state !== 'active'),
+  search: [...SEARCH_FIELDS],
   offsetPagination: true,
   logs: true,
   workers: true,

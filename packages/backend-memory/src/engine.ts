@@ -25,19 +25,20 @@ import {
   toJson,
 } from './options';
 import {
+  byCreation,
   byDueTime,
   byFinishTime,
   byRunOrder,
-  compareToKey,
   FINISHED_STATES,
   type FinishedState,
   type JobRecord,
   type ManualWorkerState,
   MEMORY_STATES,
   type MemoryJobState,
+  NamedIndex,
+  RETRY_STATES,
   type Run,
   type ScheduleRecord,
-  StateIndex,
   type WorkerState,
 } from './records';
 import { SortedList } from './sorted-list';
@@ -88,20 +89,13 @@ export interface FlowRecord {
 
 const RUNNABLE: ReadonlySet<JobState> = new Set(['waiting', 'prioritized']);
 const FINISHED: ReadonlySet<JobState> = new Set(FINISHED_STATES);
-const CANCELLABLE: ReadonlySet<JobState> = new Set([
-  'waiting',
-  'prioritized',
-  'waiting-children',
-  'delayed',
-  'active',
-]);
+const RETRYABLE: ReadonlySet<JobState> = new Set(RETRY_STATES);
+/** Cancel stops any job that has not finished. */
+const CANCELLABLE: ReadonlySet<JobState> = new Set(MEMORY_STATES.filter((s) => !FINISHED.has(s)));
 /** A parent can gain children until it starts. */
-const ACCEPTS_CHILDREN: ReadonlySet<JobState> = new Set([
-  'waiting',
-  'prioritized',
-  'waiting-children',
-  'delayed',
-]);
+const ACCEPTS_CHILDREN: ReadonlySet<JobState> = new Set(
+  [...CANCELLABLE].filter((s) => s !== 'active'),
+);
 /** setTimeout's limit; longer delays are re-armed when the timer fires. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 /** When a timer fires before its job is due (a clock that stands still), wait at least this. */
@@ -128,21 +122,20 @@ export class QueueEngine {
   closed = false;
 
   readonly #host: EngineHost;
-  readonly #indexes = new Map<MemoryJobState, StateIndex>(
-    MEMORY_STATES.map((state) => [state, new StateIndex()]),
+  readonly #indexes = new Map<MemoryJobState, NamedIndex>(
+    MEMORY_STATES.map((state) => [state, new NamedIndex()]),
   );
   readonly #finishedOrder = new Map<FinishedState, SortedList<JobRecord>>(
     FINISHED_STATES.map((state) => [state, new SortedList<JobRecord>(byFinishTime)]),
   );
-  readonly #runnable = new SortedList<JobRecord>(byRunOrder);
-  readonly #runnableByName = new Map<string, SortedList<JobRecord>>();
+  /** Waiting and prioritized jobs in the order processors take them. */
+  readonly #runnable = new NamedIndex(byRunOrder);
   readonly #delayed = new SortedList<JobRecord>(byDueTime);
   readonly #workers = new Set<WorkerState>();
   readonly #manualWorkers = new Map<string, ManualWorkerState>();
   readonly #schedules = new Map<string, ScheduleRecord>();
   readonly #finishWaiters = new Map<string, FinishWaiter[]>();
   #nextJobId = 1;
-  #runTokens = 0;
   #delayTimer: { handle: NodeJS.Timeout; at: number } | null = null;
   #pumpHandle: NodeJS.Immediate | null = null;
 
@@ -185,9 +178,9 @@ export class QueueEngine {
     const list = this.#index(state)?.list(name);
     if (!list) return;
     if (order === 'oldest') {
-      yield* list.ascending(after ? (job) => compareToKey(job, after) > 0 : undefined, skip);
+      yield* list.ascending(after ? (job) => byCreation(job, after) > 0 : undefined, skip);
     } else {
-      yield* list.descending(after ? (job) => compareToKey(job, after) >= 0 : undefined, skip);
+      yield* list.descending(after ? (job) => byCreation(job, after) >= 0 : undefined, skip);
     }
   }
 
@@ -401,7 +394,7 @@ export class QueueEngine {
   retry(id: string): JobRecord {
     this.#assertOpen();
     const job = this.get(id);
-    if (job.state !== 'failed' && job.state !== 'completed') {
+    if (!RETRYABLE.has(job.state)) {
       throw conflict(`Job ${id} is ${job.state}: only failed or completed jobs can be retried`);
     }
     this.#retry(job);
@@ -506,8 +499,8 @@ export class QueueEngine {
 
   retryAll(state: JobState): number {
     this.#assertOpen();
-    if (state !== 'failed' && state !== 'completed') {
-      throw invalidInput('body.state', 'retry-all accepts failed, completed');
+    if (!RETRYABLE.has(state)) {
+      throw invalidInput('body.state', `retry-all accepts ${RETRY_STATES.join(', ')}`);
     }
     const jobs = [...this.walk(state, undefined, 'oldest', null, 0)];
     for (const job of jobs) this.#retry(job);
@@ -594,7 +587,6 @@ export class QueueEngine {
     for (const index of this.#indexes.values()) index.clear();
     for (const list of this.#finishedOrder.values()) list.clear();
     this.#runnable.clear();
-    this.#runnableByName.clear();
     this.#delayed.clear();
     this.#manualWorkers.clear();
     this.#schedules.clear();
@@ -781,7 +773,7 @@ export class QueueEngine {
 
   // ============================================================ internals
 
-  #index(state: JobState): StateIndex | undefined {
+  #index(state: JobState): NamedIndex | undefined {
     return this.#indexes.get(state as MemoryJobState);
   }
 
@@ -832,7 +824,7 @@ export class QueueEngine {
       job.state = 'delayed';
       job.delayedUntil = now + options.delayMs;
     } else {
-      job.state = this.#runnableState(job);
+      job.state = runnableState(job);
     }
     this.jobs.set(id, job);
     this.#attach(job);
@@ -888,14 +880,10 @@ export class QueueEngine {
         job.delayedUntil = now + job.options.delayMs;
       });
     } else {
-      this.#move(job, this.#runnableState(job), () => {
+      this.#move(job, runnableState(job), () => {
         job.readySeq = this.#host.nextSeq();
       });
     }
-  }
-
-  #runnableState(job: JobRecord): 'waiting' | 'prioritized' {
-    return job.priority > 0 ? 'prioritized' : 'waiting';
   }
 
   #attach(job: JobRecord): void {
@@ -903,12 +891,6 @@ export class QueueEngine {
     this.#finishedOrder.get(job.state as FinishedState)?.add(job);
     if (RUNNABLE.has(job.state)) {
       this.#runnable.add(job);
-      let named = this.#runnableByName.get(job.name);
-      if (!named) {
-        named = new SortedList<JobRecord>(byRunOrder);
-        this.#runnableByName.set(job.name, named);
-      }
-      named.add(job);
       this.#requestPump();
     } else if (job.state === 'delayed') {
       this.#delayed.add(job);
@@ -921,11 +903,6 @@ export class QueueEngine {
     this.#finishedOrder.get(job.state as FinishedState)?.delete(job);
     if (RUNNABLE.has(job.state)) {
       this.#runnable.delete(job);
-      const named = this.#runnableByName.get(job.name);
-      if (named) {
-        named.delete(job);
-        if (named.size === 0) this.#runnableByName.delete(job.name);
-      }
     } else if (job.state === 'delayed') {
       this.#delayed.delete(job);
     }
@@ -990,7 +967,7 @@ export class QueueEngine {
   }
 
   #retry(job: JobRecord): void {
-    const to = job.pendingChildren > 0 ? 'waiting-children' : this.#runnableState(job);
+    const to = job.pendingChildren > 0 ? 'waiting-children' : runnableState(job);
     this.#move(job, to, () => {
       job.attemptsMade = 0;
       job.processedAt = null;
@@ -1005,20 +982,19 @@ export class QueueEngine {
   }
 
   #promote(job: JobRecord): void {
-    this.#move(job, this.#runnableState(job), () => {
+    this.#move(job, runnableState(job), () => {
       job.delayedUntil = null;
       job.readySeq = this.#host.nextSeq();
     });
   }
 
   #peekRunnable(name: string | undefined): JobRecord | undefined {
-    return name === undefined ? this.#runnable.first() : this.#runnableByName.get(name)?.first();
+    return this.#runnable.list(name)?.first();
   }
 
   #start(job: JobRecord, workerId: string | null, manual: boolean): Run {
     const now = this.#host.now();
     const run: Run = {
-      token: ++this.#runTokens,
       controller: new AbortController(),
       workerId,
       manual,
@@ -1097,7 +1073,7 @@ export class QueueEngine {
         job.delayedUntil = now + delay;
       });
     } else {
-      this.#move(job, this.#runnableState(job), () => {
+      this.#move(job, runnableState(job), () => {
         job.readySeq = this.#host.nextSeq();
       });
     }
@@ -1317,6 +1293,10 @@ export class QueueEngine {
       options: structuredClone(s.options),
     };
   }
+}
+
+function runnableState(job: JobRecord): 'waiting' | 'prioritized' {
+  return job.priority > 0 ? 'prioritized' : 'waiting';
 }
 
 /** The return value as JSON; a value JSON cannot carry fails the attempt with a clear reason. */

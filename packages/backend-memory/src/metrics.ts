@@ -1,9 +1,9 @@
 import { invalidInput, type MetricBucket, type MetricSeries, type Percentiles } from '@qadmin/core';
 
 /** Resolution metrics are kept at; queries re-bucket from it. */
-export const METRICS_RESOLUTION_MS = 60_000;
+const METRICS_RESOLUTION_MS = 60_000;
 /** Duration samples kept per minute (a uniform reservoir sample beyond that). */
-export const SAMPLES_PER_BUCKET = 200;
+const SAMPLES_PER_BUCKET = 200;
 /** The most buckets one metrics query may ask for. */
 const MAX_QUERY_BUCKETS = 10_000;
 
@@ -63,7 +63,7 @@ export class MetricsRecorder {
 
   /** Buckets of `bucketMs` from `from` (inclusive) to `to` (exclusive), gap-free. */
   series(from: number, to: number, bucketMs: number): MetricSeries {
-    if (!Number.isFinite(bucketMs) || bucketMs <= 0 || !Number.isInteger(bucketMs)) {
+    if (!Number.isInteger(bucketMs) || bucketMs <= 0) {
       throw invalidInput('query.bucketMs', 'must be a positive integer');
     }
     if (!Number.isFinite(from) || !Number.isFinite(to) || to < from) {

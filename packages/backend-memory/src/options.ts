@@ -58,6 +58,16 @@ export function normalizeOptions(opts: AddOptions | undefined, field: string): N
   };
 }
 
+/** The add options a free-form record may set (`jobId` and `parent` it may not). */
+const RECORD_OPTION_KEYS = [
+  'delayMs',
+  'priority',
+  'attempts',
+  'backoff',
+  'removeOnComplete',
+  'removeOnFail',
+] as const satisfies readonly (keyof AddOptions)[];
+
 /**
  * Reads the add options a free-form record may carry (`AddJobInput.options`,
  * `ScheduleInput.options`); unknown keys are ignored, known keys of the wrong
@@ -68,14 +78,7 @@ export function normalizeOptions(opts: AddOptions | undefined, field: string): N
 export function optionsFromRecord(record: Record<string, unknown> | undefined): AddOptions {
   if (!record) return {};
   const picked: Record<string, unknown> = {};
-  for (const key of [
-    'delayMs',
-    'priority',
-    'attempts',
-    'backoff',
-    'removeOnComplete',
-    'removeOnFail',
-  ] as const) {
+  for (const key of RECORD_OPTION_KEYS) {
     if (Object.hasOwn(record, key) && record[key] !== undefined) picked[key] = record[key];
   }
   return picked as AddOptions;

@@ -1,6 +1,6 @@
 import type { Job, JobLogLine, Schedule, ScheduleInput, StateCounts } from '@qadmin/core';
 import type { FlowRecord, QueueEngine } from './engine';
-import type { WorkerState } from './records';
+import type { JobRecord, WorkerState } from './records';
 import type {
   AddOptions,
   FlowJob,
@@ -478,7 +478,7 @@ export class MemoryQueue {
     this.#engine.close();
   }
 
-  #snap(job: Parameters<QueueEngine['snapshot']>[0]): Job {
+  #snap(job: JobRecord): Job {
     return this.#engine.snapshot(job);
   }
 }

@@ -41,9 +41,11 @@ export const FINISHED_STATES = ['completed', 'failed', 'cancelled'] as const;
 /** @internal */
 export type FinishedState = (typeof FINISHED_STATES)[number];
 
+/** States `retry` and `retry-all` accept (what the capabilities declare, too). @internal */
+export const RETRY_STATES = ['failed', 'completed'] as const satisfies readonly FinishedState[];
+
 /** One run of a job: from the moment it became active until it left `active`. @internal */
 export interface Run {
-  readonly token: number;
   readonly controller: AbortController;
   readonly workerId: string | null;
   /** Taken with `takeNext` rather than by a registered processor. */
@@ -126,14 +128,12 @@ export interface ScheduleRecord {
   timer: NodeJS.Timeout | null;
 }
 
-/** Creation order: what job lists and cursors use. @internal */
-export function byCreation(a: JobRecord, b: JobRecord): number {
+/**
+ * Creation order: what job lists use, and where a job sits relative to a
+ * cursor position (a job is its own cursor key). @internal
+ */
+export function byCreation(a: CursorKey, b: CursorKey): number {
   return a.createdAt - b.createdAt || a.seq - b.seq;
-}
-
-/** Where `job` sits relative to a cursor position in creation order. @internal */
-export function compareToKey(job: JobRecord, key: CursorKey): number {
-  return job.createdAt - key.createdAt || job.seq - key.seq;
 }
 
 /** Run order: prioritized before plain, lower priority number first, then FIFO. @internal */
@@ -156,14 +156,21 @@ export function byFinishTime(a: JobRecord, b: JobRecord): number {
 }
 
 /**
- * The jobs of one state in creation order, with one sub-list per job name so
- * a list filtered by name is as cheap as an unfiltered one.
+ * Jobs in one order (creation order by default), with one sub-list per job
+ * name so a list filtered by name is as cheap as an unfiltered one. A queue
+ * keeps one per state, and one in run order for the jobs it can start.
  *
  * @internal
  */
-export class StateIndex {
-  readonly all = new SortedList<JobRecord>(byCreation);
+export class NamedIndex {
+  readonly #compare: (a: JobRecord, b: JobRecord) => number;
+  readonly all: SortedList<JobRecord>;
   readonly #byName = new Map<string, SortedList<JobRecord>>();
+
+  constructor(compare: (a: JobRecord, b: JobRecord) => number = byCreation) {
+    this.#compare = compare;
+    this.all = new SortedList(compare);
+  }
 
   get size(): number {
     return this.all.size;
@@ -173,7 +180,7 @@ export class StateIndex {
     this.all.add(job);
     let named = this.#byName.get(job.name);
     if (!named) {
-      named = new SortedList<JobRecord>(byCreation);
+      named = new SortedList(this.#compare);
       this.#byName.set(job.name, named);
     }
     named.add(job);
