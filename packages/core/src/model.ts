@@ -293,6 +293,15 @@ export const scheduleSchema = z
  */
 export type Schedule = z.infer<typeof scheduleSchema>;
 
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Schema of a {@link ScheduleInput}.
  *
@@ -307,7 +316,11 @@ export const scheduleInputSchema = z
     jobName: z.string().min(1).max(256),
     pattern: z.string().min(1).max(256).optional(),
     everyMs: z.number().int().min(1000).optional(),
-    timezone: z.string().max(64).optional(),
+    timezone: z
+      .string()
+      .max(64)
+      .refine(isTimeZone, { message: 'Unknown IANA time zone' })
+      .optional(),
     data: z.unknown().optional(),
     options: z.record(z.string(), z.unknown()).optional(),
   })

@@ -204,4 +204,17 @@ describe('AdminService', () => {
     stop();
     await service.close();
   });
+
+  it('refuses a schedule in an unknown time zone before the backend sees it', async () => {
+    const service = new AdminService({ backends: [createFakeBackend()] });
+    await expect(
+      service.upsertSchedule('mem:emails', {
+        id: 'nightly',
+        jobName: 'report',
+        pattern: '0 3 * * *',
+        timezone: 'Mars/Olympus_Mons',
+      }),
+    ).rejects.toMatchObject({ status: 400, field: 'body.timezone' });
+    await service.close();
+  });
 });
