@@ -187,6 +187,18 @@ interface CallInit {
 
 const seg = encodeURIComponent;
 
+/** `url` with the defined values of `query` as its search string (lists joined with commas). */
+function withQuery(url: string, query: Query | undefined): string {
+  if (!query) return url;
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) {
+    if (value === undefined || value === null) continue;
+    search.set(name, Array.isArray(value) ? value.join(',') : String(value));
+  }
+  const text = search.toString();
+  return text ? `${url}?${text}` : url;
+}
+
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();
@@ -220,16 +232,7 @@ export function createClient(options: ClientOptions): QadminClient {
   const doFetch: typeof fetch = (input, init) => (options.fetch ?? fetch)(input, init);
 
   async function send(method: string, path: string, init: CallInit): Promise<Response> {
-    let url = `${base}/${path}`;
-    if (init.query) {
-      const search = new URLSearchParams();
-      for (const [name, value] of Object.entries(init.query)) {
-        if (value === undefined || value === null) continue;
-        search.set(name, Array.isArray(value) ? value.join(',') : String(value));
-      }
-      const text = search.toString();
-      if (text) url += `?${text}`;
-    }
+    const url = withQuery(`${base}/${path}`, init.query);
     const headers = new Headers(
       typeof options.headers === 'function' ? await options.headers() : options.headers,
     );
@@ -263,6 +266,7 @@ export function createClient(options: ClientOptions): QadminClient {
   }
 
   const queuePath = (queueId: string) => `api/queues/${seg(queueId)}`;
+  const jobPath = (queueId: string, jobId: string) => `${queuePath(queueId)}/jobs/${seg(jobId)}`;
 
   return {
     overview: (opts) => call('overview', 'GET', 'api/overview', { options: opts }),
@@ -270,16 +274,16 @@ export function createClient(options: ClientOptions): QadminClient {
     listJobs: (queueId, query, opts) =>
       call('listJobs', 'GET', `${queuePath(queueId)}/jobs`, { query, options: opts }),
     getJob: (queueId, jobId, opts) =>
-      call('getJob', 'GET', `${queuePath(queueId)}/jobs/${seg(jobId)}`, { options: opts }),
+      call('getJob', 'GET', jobPath(queueId, jobId), { options: opts }),
     getJobLogs: (queueId, jobId, page, opts) =>
-      call('getJobLogs', 'GET', `${queuePath(queueId)}/jobs/${seg(jobId)}/logs`, {
+      call('getJobLogs', 'GET', `${jobPath(queueId, jobId)}/logs`, {
         query: page,
         options: opts,
       }),
     addJob: (queueId, input, opts) =>
       call('addJob', 'POST', `${queuePath(queueId)}/jobs`, { body: input, options: opts }),
     jobAction: (queueId, jobId, action, opts) =>
-      call('jobAction', 'POST', `${queuePath(queueId)}/jobs/${seg(jobId)}/actions`, {
+      call('jobAction', 'POST', `${jobPath(queueId, jobId)}/actions`, {
         body: action,
         options: opts,
       }),
@@ -327,26 +331,16 @@ async function streamEvents(
   const maxRetryMs = options.maxRetryMs ?? 30_000;
   let serverRetryMs: number | undefined;
   let failures = 0;
+  const nextDelay = () =>
+    retryDelay(options.initialRetryMs ?? serverRetryMs ?? 1000, failures++, maxRetryMs);
   while (!signal?.aborted) {
     try {
-      let response: Response;
-      try {
-        response = await send('GET', 'api/events', {
-          options: signal ? { signal } : {},
-          accept: 'text/event-stream',
-        });
-      } catch (error) {
-        // A 4xx other than timeouts and rate limits will not go away by retrying.
-        if (
-          isQadminApiError(error) &&
-          error.status < 500 &&
-          error.status !== 408 &&
-          error.status !== 429
-        ) {
-          throw new FatalStreamError(error);
-        }
-        throw error;
-      }
+      const response = await send('GET', 'api/events', {
+        options: signal ? { signal } : {},
+        accept: 'text/event-stream',
+      }).catch((error: unknown) => {
+        throw isRefusal(error) ? new FatalStreamError(error) : error;
+      });
       if (
         !response.headers.get('content-type')?.startsWith('text/event-stream') ||
         !response.body
@@ -392,21 +386,20 @@ async function streamEvents(
     } catch (error) {
       if (error instanceof FatalStreamError) throw error.error;
       if (signal?.aborted) break;
-      const delay = retryDelay(
-        options.initialRetryMs ?? serverRetryMs ?? 1000,
-        failures,
-        maxRetryMs,
-      );
-      failures++;
+      const delay = nextDelay();
       options.onError?.(error, delay);
       await sleep(delay, signal);
       continue;
     }
-    await sleep(
-      retryDelay(options.initialRetryMs ?? serverRetryMs ?? 1000, failures++, maxRetryMs),
-      signal,
-    );
+    await sleep(nextDelay(), signal);
   }
+}
+
+/** A 4xx other than timeouts and rate limits: it will not go away by retrying. */
+function isRefusal(error: unknown): boolean {
+  return (
+    isQadminApiError(error) && error.status < 500 && error.status !== 408 && error.status !== 429
+  );
 }
 
 /** Exponential backoff with ±25 % jitter, so many dashboards do not reconnect in step. */

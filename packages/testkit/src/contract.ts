@@ -1,6 +1,6 @@
 import type { QueueBackend } from '@qadmin/core';
 import { describe } from 'vitest';
-import { createHarness } from './harness';
+import { createHarness, releaseBackend } from './harness';
 import { addJobScenarios } from './scenarios/add-job';
 import { bulkScenarios } from './scenarios/bulk';
 import { concurrencyScenarios } from './scenarios/concurrency';
@@ -49,8 +49,7 @@ export function runBackendContract<B extends QueueBackend>(
     // Capabilities decide which tests exist, so they are read while collecting.
     const probe = await options.createBackend();
     const declared: unknown = probe.capabilities;
-    if (options.destroyBackend) await options.destroyBackend(probe);
-    else await probe.close?.();
+    await releaseBackend(options, probe);
 
     const h = createHarness(options, declared);
     declarationScenarios(h);

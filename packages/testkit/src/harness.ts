@@ -28,7 +28,6 @@ export interface Requirement {
 
 /** What the scenarios get from {@link runBackendContract}. */
 export interface Harness<B extends QueueBackend = QueueBackend> {
-  readonly options: BackendContractOptions<B>;
   /** Capabilities read from a probe backend while the suite was collected. */
   readonly caps: Capabilities;
   readonly timeoutMs: number;
@@ -65,16 +64,10 @@ export function createHarness<B extends QueueBackend>(
   const caps = normalizeCapabilities(declared);
   const timeoutMs = options.timeoutMs ?? 30_000;
   const suite = ++suiteCounter;
-  const salt = Math.random().toString(36).slice(2, 8);
+  const salt = randomSuffix(6);
   let queueCounter = 0;
 
-  const destroy = async (backend: B) => {
-    if (options.destroyBackend) await options.destroyBackend(backend);
-    else await backend.close?.();
-  };
-
   return {
-    options,
     caps,
     timeoutMs,
     useBackend() {
@@ -83,7 +76,7 @@ export function createHarness<B extends QueueBackend>(
         backend = await options.createBackend();
       }, timeoutMs);
       afterAll(async () => {
-        if (backend) await destroy(backend);
+        if (backend) await releaseBackend(options, backend);
         backend = undefined;
       }, timeoutMs);
       return () => {
@@ -131,6 +124,15 @@ export function createHarness<B extends QueueBackend>(
   };
 }
 
+/** Releases a backend the suite created: `options.destroyBackend`, else `backend.close()`. */
+export async function releaseBackend<B extends QueueBackend>(
+  options: BackendContractOptions<B>,
+  backend: B,
+): Promise<void> {
+  if (options.destroyBackend) await options.destroyBackend(backend);
+  else await backend.close?.();
+}
+
 /**
  * Reads capabilities defensively so that a malformed declaration is reported
  * by the declaration test instead of crashing the collection of every other.
@@ -165,7 +167,10 @@ function normalizeCapabilities(declared: unknown): Capabilities {
 // ------------------------------------------------------------------ helpers
 
 /** The longest cursor the JSON API passes on. */
-export const MAX_CURSOR_LENGTH = 2048;
+const MAX_CURSOR_LENGTH = 2048;
+
+/** Clock slack between this process and the queue's store (same machine or not). */
+export const CLOCK_SLACK_MS = 60_000;
 
 /** States where a job waits to be run, or is already picked up by a worker. */
 export const RUNNABLE_STATES: readonly JobState[] = ['waiting', 'prioritized', 'active'];
@@ -203,6 +208,11 @@ export function anyState(caps: Capabilities): JobState | undefined {
   return firstDeclared(caps, ['waiting', 'completed', 'failed', 'delayed', ...caps.states]);
 }
 
+/** Requirement: a state to seed exists, for tests that only need a queue with some job in it. */
+export function seedable(state: JobState | undefined): Requirement {
+  return { ok: state !== undefined, label: 'a seedable state' };
+}
+
 /** Stats of one queue, failing when the backend omits a queue that exists. */
 export async function statsOf(backend: QueueBackend, queue: string): Promise<QueueStats> {
   const all = await backend.getStats([queue]);
@@ -211,16 +221,31 @@ export async function statsOf(backend: QueueBackend, queue: string): Promise<Que
   return stats!;
 }
 
-/** Fails with the schema issues when `job` is not a valid {@link Job}. */
-export function expectValidJob(job: unknown, context: string): asserts job is Job {
-  const parsed = jobSchema.safeParse(job);
+/** What {@link parseOrFail} needs of a core schema. */
+interface Schema<T> {
+  safeParse(
+    value: unknown,
+  ):
+    | { success: true; data: T }
+    | { success: false; error: { issues: readonly { path: PropertyKey[]; message: string }[] } };
+}
+
+/** Parses `value` with `schema`, failing with `failure` and every schema issue when it does not parse. */
+export function parseOrFail<T>(schema: Schema<T>, value: unknown, failure: string): T {
+  const parsed = schema.safeParse(value);
   if (!parsed.success) {
     expect.fail(
-      `${context}: not a valid Job: ${parsed.error.issues
+      `${failure}: ${parsed.error.issues
         .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
         .join('; ')}`,
     );
   }
+  return parsed.data;
+}
+
+/** Fails with the schema issues when `job` is not a valid {@link Job}. */
+export function expectValidJob(job: unknown, context: string): asserts job is Job {
+  parseOrFail(jobSchema, job, `${context}: not a valid Job`);
 }
 
 /** Fails unless `promise` rejects with a QadminError whose status is one of `statuses`. */
@@ -264,20 +289,6 @@ function describeError(error: unknown): string {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Polls `check` until it returns true, failing with `message` after `timeoutMs`. */
-export async function waitUntil(
-  check: () => boolean | Promise<boolean>,
-  timeoutMs: number,
-  message: string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) expect.fail(message);
-    await sleep(25);
-  }
 }
 
 /** What {@link collectPages} found. */
@@ -338,7 +349,6 @@ export function checkPage(
     `${context}: nextCursor is a string or null`,
   ).toBe(true);
   if (page.nextCursor !== null) {
-    // The JSON API accepts cursors of at most 2048 characters.
     expect(page.nextCursor.length, `${context}: nextCursor length`).toBeLessThanOrEqual(
       MAX_CURSOR_LENGTH,
     );
@@ -405,7 +415,14 @@ export async function settle<T>(
   return { fulfilled, rejected };
 }
 
+/** `length` random lower-case letters and digits, to keep names of parallel runs apart. */
+export function randomSuffix(length: number): string {
+  return Math.random()
+    .toString(36)
+    .slice(2, 2 + length);
+}
+
 /** An id no backend has: unusual shape, random part. */
 export function missingId(): string {
-  return `contract-missing-${Math.random().toString(36).slice(2, 10)}`;
+  return `contract-missing-${randomSuffix(8)}`;
 }

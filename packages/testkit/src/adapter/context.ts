@@ -2,7 +2,8 @@
  * What every adapter scenario shares: the fixture and the harness of the
  * current `describe` block, and URLs below the mount path.
  */
-import { afterAll, beforeAll, it } from 'vitest';
+import type { QadminApp } from '@qadmin/core';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { type ContractFixture, createContractFixture } from './fixture';
 import { within } from './http';
 import type { AdapterHarness, MakeHarness } from './types';
@@ -50,6 +51,8 @@ export interface AdapterContext {
   mount(): Promise<Mounted>;
   /** Registers a test with the suite's timeout. */
   test(title: string, fn: () => Promise<void>): void;
+  /** Waits, for a third of the timeout at most, until `admin` has `count` event subscribers. */
+  expectSubscribers(admin: QadminApp, count: number): Promise<void>;
 }
 
 async function mountFixture(
@@ -137,6 +140,12 @@ export function createAdapterContext(
     mount: () => mountFixture(makeHarness, basePath, name, timeoutMs),
     test(title, fn) {
       it(title, fn, timeoutMs);
+    },
+    async expectSubscribers(admin, count) {
+      await vi.waitFor(() => expect(admin.service.subscriberCount).toBe(count), {
+        timeout: timeoutMs / 3,
+        interval: 50,
+      });
     },
   };
 }

@@ -35,6 +35,22 @@ export interface RawRequestOptions {
 }
 
 /**
+ * A path segment, percent-encoded: `enc('memory:emails')` is `memory%3Aemails`.
+ *
+ * @example
+ * ```ts
+ * await getJson(url(`api/queues/${enc(QUEUES.emails)}/jobs/${enc(AWKWARD_JOB_ID)}`));
+ * ```
+ */
+export const enc = encodeURIComponent;
+
+/** Host and port of `origin` as `node:http` takes them (an IPv6 host without brackets). */
+function hostOf(origin: string): { host: string; port: string } {
+  const { hostname, port } = new URL(origin);
+  return { host: hostname.replace(/^\[|\]$/g, ''), port };
+}
+
+/**
  * Sends one request with `node:http`, to `origin` and `path` exactly as
  * given (no normalisation, no automatic decompression). The response is
  * resolved even when the server stops reading the request body early, as a
@@ -50,13 +66,11 @@ export function rawRequest(
   path: string,
   options: RawRequestOptions = {},
 ): Promise<RawResponse> {
-  const { hostname, port } = new URL(origin);
   return new Promise((resolve, reject) => {
     let answered = false;
     const req = httpRequest(
       {
-        host: hostname.replace(/^\[|\]$/g, ''),
-        port,
+        ...hostOf(origin),
         path,
         method: options.method ?? 'GET',
         headers: { connection: 'close', ...options.headers },
@@ -133,11 +147,9 @@ export function openEventStream(
   path: string,
   headers: Record<string, string> = {},
 ): Promise<EventStreamClient> {
-  const { hostname, port } = new URL(origin);
   return new Promise((resolve, reject) => {
     const req = httpRequest({
-      host: hostname.replace(/^\[|\]$/g, ''),
-      port,
+      ...hostOf(origin),
       path,
       headers: { accept: 'text/event-stream', ...headers },
       agent: false,
@@ -262,15 +274,8 @@ const STACK_PATTERNS = [
   /node:internal/,
 ];
 
-/**
- * Fails when `text` looks like it carries a stack trace.
- *
- * @example
- * ```ts
- * expectNoStackTrace(await response.text());
- * ```
- */
-export function expectNoStackTrace(text: string): void {
+/** Fails when `text` looks like it carries a stack trace. */
+function expectNoStackTrace(text: string): void {
   for (const pattern of STACK_PATTERNS) {
     expect(text, `a problem body must not leak a stack trace (matched ${pattern})`).not.toMatch(
       pattern,
@@ -293,17 +298,49 @@ export async function expectProblem(
   field?: string,
 ): Promise<Record<string, unknown>> {
   const text = await response.text();
-  expect(response.status, `expected ${status}, body: ${text.slice(0, 300)}`).toBe(status);
+  expectStatus(response.status, status, text);
   expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json\b/);
+  const problem = expectProblemBody(text, status, { type: expect.any(String) });
+  if (field !== undefined) expect(problem.field).toBe(field);
+  return problem;
+}
+
+/**
+ * {@link expectProblem} for a response read with {@link rawRequest}: status,
+ * problem+json, no stack trace, a title and a detail.
+ *
+ * @example
+ * ```ts
+ * expectRawProblem(await rawRequest(origin, path, { method: 'POST', body }), 413);
+ * ```
+ */
+export function expectRawProblem(response: RawResponse, status: number): void {
+  const text = response.body.toString('utf8');
+  expectStatus(response.status, status, text);
+  expect(mediaType(String(response.headers['content-type'] ?? ''))).toBe(
+    'application/problem+json',
+  );
+  expectProblemBody(text, status);
+}
+
+function expectStatus(actual: number, status: number, text: string): void {
+  expect(actual, `expected ${status}, body: ${text.slice(0, 300)}`).toBe(status);
+}
+
+/** The body every problem has: no stack trace, `status`, a title and a detail (and `members`). */
+function expectProblemBody(
+  text: string,
+  status: number,
+  members: Record<string, unknown> = {},
+): Record<string, unknown> {
   expectNoStackTrace(text);
   const problem = JSON.parse(text) as Record<string, unknown>;
   expect(problem).toMatchObject({
-    type: expect.any(String),
+    ...members,
     title: expect.any(String),
     status,
     detail: expect.any(String),
   });
-  if (field !== undefined) expect(problem.field).toBe(field);
   return problem;
 }
 

@@ -2,27 +2,26 @@ import type { Job, QueueBackend } from '@qadmin/core';
 import { describe, expect, type TestContext } from 'vitest';
 import {
   anyState,
+  CLOCK_SLACK_MS,
   countOf,
   expectProblemError,
   expectValidJob,
   type Harness,
+  randomSuffix,
+  seedable,
   statsOf,
   totalOf,
 } from '../harness';
 import { hostilePayloads } from '../payloads';
 
 const ONE_HOUR = 3_600_000;
-const CLOCK_SLACK_MS = 60_000;
 
 /** addJob: data round-trip, delay, priority, attempts, custom ids. */
 export function addJobScenarios<B extends QueueBackend>(h: Harness<B>): void {
   describe('addJob', () => {
     const backend = h.useBackend();
     const existing = anyState(h.caps);
-    const base = [
-      { ok: h.caps.addJob, label: 'addJob' },
-      { ok: existing !== undefined, label: 'a seedable state' },
-    ];
+    const base = [{ ok: h.caps.addJob, label: 'addJob' }, seedable(existing)];
 
     /** addJob is for queues that exist (the service resolves the queue first), so seed one. */
     const newQueue = async (ctx: TestContext) => {
@@ -126,7 +125,7 @@ export function addJobScenarios<B extends QueueBackend>(h: Harness<B>): void {
 
     h.test('with jobId uses that id, or refuses it with 400', base, async (ctx) => {
       const { b, queue } = await newQueue(ctx);
-      const jobId = `contract-own-id-${Math.random().toString(36).slice(2, 8)}`;
+      const jobId = `contract-own-id-${randomSuffix(6)}`;
       let job: Job;
       try {
         job = await b.addJob!(queue, { name: 'own-id', jobId });

@@ -14,6 +14,7 @@ import {
   firstDeclared,
   type Harness,
   mixableStates,
+  seedable,
   sleep,
   statsOf,
   totalOf,
@@ -183,7 +184,7 @@ export function bulkScenarios<B extends QueueBackend>(h: Harness<B>): void {
     const somewhere = anyState(h.caps);
     h.test(
       'pause: getStats reports the queue paused, with every job kept',
-      [declared('pause'), { ok: somewhere !== undefined, label: 'a seedable state' }],
+      [declared('pause'), seedable(somewhere)],
       async (ctx) => {
         const b = backend();
         const queue = h.queueName();
@@ -199,11 +200,7 @@ export function bulkScenarios<B extends QueueBackend>(h: Harness<B>): void {
 
     h.test(
       'resume: getStats reports the paused queue running again',
-      [
-        declared('pause'),
-        declared('resume'),
-        { ok: somewhere !== undefined, label: 'a seedable state' },
-      ],
+      [declared('pause'), declared('resume'), seedable(somewhere)],
       async (ctx) => {
         const b = backend();
         const queue = h.queueName();

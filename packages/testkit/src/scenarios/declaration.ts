@@ -1,6 +1,6 @@
 import { assertBackendId, capabilitiesSchema, type QueueBackend } from '@qadmin/core';
 import { describe, expect } from 'vitest';
-import { anyState, type Harness } from '../harness';
+import { anyState, type Harness, parseOrFail } from '../harness';
 
 /** The backend's id, kind and capabilities, and the methods its capabilities promise. */
 export function declarationScenarios<B extends QueueBackend>(h: Harness<B>): void {
@@ -16,15 +16,11 @@ export function declarationScenarios<B extends QueueBackend>(h: Harness<B>): voi
     });
 
     h.test('declares capabilities that parse and agree with each other', [], async () => {
-      const parsed = capabilitiesSchema.safeParse(backend().capabilities);
-      if (!parsed.success) {
-        expect.fail(
-          `capabilities do not parse: ${parsed.error.issues
-            .map((i) => `${i.path.join('.')}: ${i.message}`)
-            .join('; ')}`,
-        );
-      }
-      const caps = parsed.data;
+      const caps = parseOrFail(
+        capabilitiesSchema,
+        backend().capabilities,
+        'capabilities do not parse',
+      );
       expect(caps.states.length, 'at least one state').toBeGreaterThan(0);
       for (const key of [
         'states',

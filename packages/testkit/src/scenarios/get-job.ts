@@ -1,6 +1,13 @@
 import type { Job, JobState, QueueBackend } from '@qadmin/core';
 import { beforeAll, describe, expect } from 'vitest';
-import { allJobs, expectValidJob, type Harness, mixableStates } from '../harness';
+import {
+  allJobs,
+  CLOCK_SLACK_MS,
+  expectValidJob,
+  type Harness,
+  missingId,
+  mixableStates,
+} from '../harness';
 import { hostileObject, largeString } from '../payloads';
 
 /** The job name the getJob scenarios seed: not only ASCII, with separators. */
@@ -9,9 +16,6 @@ const nameOf = (state: JobState, index: number) => `contract/${state} ü:#${inde
 const dataOf = (state: JobState, index: number): unknown =>
   index === 0 ? hostileObject : index === 1 ? largeString : { state, index, list: [index] };
 const reasonOf = (index: number) => `Failure #${index}: <b>boom</b> "quoted"`;
-
-/** Clock slack between this process and the queue's store (same machine or not). */
-const CLOCK_SLACK_MS = 60_000;
 
 interface Seeded {
   queue: string;
@@ -109,7 +113,7 @@ export function getJobScenarios<B extends QueueBackend>(h: Harness<B>): void {
       const queue = seeded[0]?.queue;
       if (!queue) return;
       for (const id of [
-        `contract-missing-${Math.random().toString(36).slice(2, 10)}`,
+        missingId(),
         '999999999',
         '00000000-0000-4000-8000-000000000000',
         'a/b:c?d#e',

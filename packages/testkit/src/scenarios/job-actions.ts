@@ -10,6 +10,7 @@ import {
 import { describe, expect } from 'vitest';
 import {
   anyState,
+  CLOCK_SLACK_MS,
   countOf,
   expectProblem,
   expectValidJob,
@@ -17,6 +18,7 @@ import {
   type Harness,
   missingId,
   RUNNABLE_STATES,
+  seedable,
   statsOf,
   totalOf,
 } from '../harness';
@@ -56,7 +58,6 @@ interface ActionPlan {
 }
 
 const TWO_HOURS = 2 * 3_600_000;
-const CLOCK_SLACK_MS = 60_000;
 
 const dataOf = (_state: JobState, index: number) => (index === 0 ? hostileObject : { index });
 const nameOf = (state: JobState, index: number) => `action-${state}-${index}`;
@@ -286,7 +287,7 @@ export function jobActionScenarios<B extends QueueBackend>(h: Harness<B>): void 
       const existing = anyState(h.caps);
       h.test(
         `${type}: an unknown job id is rejected with 404`,
-        [declared, { ok: existing !== undefined, label: 'a seedable state' }],
+        [declared, seedable(existing)],
         async (ctx) => {
           const b = backend();
           const queue = h.queueName();

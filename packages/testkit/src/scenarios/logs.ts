@@ -1,6 +1,6 @@
 import { type JobLogPage, jobLogPageSchema, type QueueBackend } from '@qadmin/core';
 import { describe, expect } from 'vitest';
-import { anyState, type Harness } from '../harness';
+import { anyState, type Harness, seedable } from '../harness';
 
 const LOG_LINES = [
   'first line',
@@ -15,10 +15,7 @@ export function logScenarios<B extends QueueBackend>(h: Harness<B>): void {
   describe('getJobLogs', () => {
     const backend = h.useBackend();
     const state = anyState(h.caps);
-    const requirements = [
-      { ok: h.caps.logs, label: 'logs' },
-      { ok: state !== undefined, label: 'a seedable state' },
-    ];
+    const requirements = [{ ok: h.caps.logs, label: 'logs' }, seedable(state)];
 
     const seedOne = async (withLogs: boolean) => {
       const b = backend();

@@ -5,7 +5,7 @@ import {
   workerSchema,
 } from '@qadmin/core';
 import { describe, expect, type TestContext } from 'vitest';
-import { anyState, type Harness } from '../harness';
+import { anyState, type Harness, parseOrFail, seedable } from '../harness';
 
 const WINDOWS = [
   { durationMs: 3_600_000, bucketMs: 60_000 },
@@ -18,7 +18,7 @@ export function observabilityScenarios<B extends QueueBackend>(h: Harness<B>): v
   describe('metrics and workers', () => {
     const backend = h.useBackend();
     const existing = anyState(h.caps);
-    const seedable = { ok: existing !== undefined, label: 'a seedable state' };
+    const canSeed = seedable(existing);
 
     const newQueue = async (
       ctx: TestContext,
@@ -34,7 +34,7 @@ export function observabilityScenarios<B extends QueueBackend>(h: Harness<B>): v
 
     h.test(
       'getMetrics returns one aligned bucket per bucketMs from `from` to `to`, with no gaps',
-      [{ ok: h.caps.metrics, label: 'metrics' }, seedable],
+      [{ ok: h.caps.metrics, label: 'metrics' }, canSeed],
       async (ctx) => {
         const { b, queue } = await newQueue(ctx, (c) => c.metrics, 'metrics');
         for (const { durationMs, bucketMs } of WINDOWS) {
@@ -43,14 +43,7 @@ export function observabilityScenarios<B extends QueueBackend>(h: Harness<B>): v
           const from = to - durationMs;
           const context = `getMetrics(${queue}, { from: ${from}, to: ${to}, bucketMs: ${bucketMs} })`;
           const series = await b.getMetrics!(queue, { from, to, bucketMs });
-          const parsed = metricSeriesSchema.safeParse(series);
-          if (!parsed.success) {
-            expect.fail(
-              `${context}: not a MetricSeries: ${parsed.error.issues
-                .map((i) => `${i.path.join('.')}: ${i.message}`)
-                .join('; ')}`,
-            );
-          }
+          parseOrFail(metricSeriesSchema, series, `${context}: not a MetricSeries`);
           expect({ from: series.from, to: series.to, bucketMs: series.bucketMs }, context).toEqual({
             from,
             to,
@@ -70,7 +63,7 @@ export function observabilityScenarios<B extends QueueBackend>(h: Harness<B>): v
 
     h.test(
       'getWorkers returns valid workers, all of them or those of the given queues',
-      [{ ok: h.caps.workers, label: 'workers' }, seedable],
+      [{ ok: h.caps.workers, label: 'workers' }, canSeed],
       async (ctx) => {
         const { b, queue } = await newQueue(ctx, (c) => c.workers, 'workers');
         for (const queues of [undefined, [queue]] as const) {

@@ -6,7 +6,7 @@ import {
   type StateCounts,
 } from '@qadmin/core';
 import { beforeAll, describe, expect } from 'vitest';
-import { type Harness, mixableStates } from '../harness';
+import { type Harness, mixableStates, randomSuffix } from '../harness';
 
 interface SeededQueue {
   queue: string;
@@ -18,7 +18,7 @@ export function queueScenarios<B extends QueueBackend>(h: Harness<B>): void {
   describe('queues and counts', () => {
     const backend = h.useBackend();
     const seeded: SeededQueue[] = [];
-    const unknownQueue = `contract-unknown-${Math.random().toString(36).slice(2, 8)}`;
+    const unknownQueue = `contract-unknown-${randomSuffix(6)}`;
 
     beforeAll(async () => {
       const b = backend();

@@ -1,20 +1,19 @@
 import { type QueueBackend, type Schedule, scheduleSchema } from '@qadmin/core';
 import { describe, expect, type TestContext } from 'vitest';
-import { anyState, expectProblem, type Harness } from '../harness';
+import {
+  anyState,
+  CLOCK_SLACK_MS,
+  expectProblem,
+  type Harness,
+  parseOrFail,
+  seedable,
+} from '../harness';
 import { hostileObject } from '../payloads';
 
 const FIVE_MINUTES = 300_000;
-const SLACK_MS = 60_000;
 
 function expectValidSchedule(schedule: unknown, context: string): asserts schedule is Schedule {
-  const parsed = scheduleSchema.safeParse(schedule);
-  if (!parsed.success) {
-    expect.fail(
-      `${context}: not a valid Schedule: ${parsed.error.issues
-        .map((i) => `${i.path.join('.')}: ${i.message}`)
-        .join('; ')}`,
-    );
-  }
+  parseOrFail(scheduleSchema, schedule, `${context}: not a valid Schedule`);
 }
 
 /** Repeatable jobs: listing, upsert by id, removal. */
@@ -22,7 +21,7 @@ export function scheduleScenarios<B extends QueueBackend>(h: Harness<B>): void {
   describe('schedules', () => {
     const backend = h.useBackend();
     const existing = anyState(h.caps);
-    const seedable = { ok: existing !== undefined, label: 'a seedable state' };
+    const canSeed = seedable(existing);
     const read = { ok: h.caps.schedules.read, label: 'schedules.read' };
     const write = { ok: h.caps.schedules.write, label: 'schedules.write' };
 
@@ -47,14 +46,14 @@ export function scheduleScenarios<B extends QueueBackend>(h: Harness<B>): void {
       return schedules;
     };
 
-    h.test('listSchedules of a queue without schedules is empty', [read, seedable], async (ctx) => {
+    h.test('listSchedules of a queue without schedules is empty', [read, canSeed], async (ctx) => {
       const { b, queue } = await newQueue(ctx, false);
       expect(await list(b, queue)).toEqual([]);
     });
 
     h.test(
       'upsert with a cron pattern: listed, with the next run in the future',
-      [read, write, seedable],
+      [read, write, canSeed],
       async (ctx) => {
         const { b, queue } = await newQueue(ctx, true);
         const before = Date.now();
@@ -77,7 +76,7 @@ export function scheduleScenarios<B extends QueueBackend>(h: Harness<B>): void {
           expect(s.nextRunAt, 'nextRunAt').not.toBeNull();
           expect(s.nextRunAt!, 'nextRunAt is in the future').toBeGreaterThanOrEqual(before);
           expect(s.nextRunAt!, 'nextRunAt is within five minutes').toBeLessThanOrEqual(
-            Date.now() + FIVE_MINUTES + SLACK_MS,
+            Date.now() + FIVE_MINUTES + CLOCK_SLACK_MS,
           );
           expect(s.nextRunAt! % 60_000, 'a cron run starts on a whole minute').toBe(0);
         }
@@ -86,7 +85,7 @@ export function scheduleScenarios<B extends QueueBackend>(h: Harness<B>): void {
 
     h.test(
       'upsert with everyMs: listed, with the next run within the interval',
-      [read, write, seedable],
+      [read, write, canSeed],
       async (ctx) => {
         const { b, queue } = await newQueue(ctx, true);
         const before = Date.now();
@@ -104,7 +103,7 @@ export function scheduleScenarios<B extends QueueBackend>(h: Harness<B>): void {
           expect(s.nextRunAt, 'nextRunAt').not.toBeNull();
           expect(s.nextRunAt!, 'nextRunAt is not in the past').toBeGreaterThanOrEqual(before);
           expect(s.nextRunAt!, 'nextRunAt is within the interval').toBeLessThanOrEqual(
-            Date.now() + 60_000 + SLACK_MS,
+            Date.now() + 60_000 + CLOCK_SLACK_MS,
           );
         }
       },
@@ -112,7 +111,7 @@ export function scheduleScenarios<B extends QueueBackend>(h: Harness<B>): void {
 
     h.test(
       'upsert with an existing id replaces the schedule',
-      [read, write, seedable],
+      [read, write, canSeed],
       async (ctx) => {
         const { b, queue } = await newQueue(ctx, true);
         await b.upsertSchedule!(queue, { id: 'nightly', jobName: 'first', pattern: '0 3 * * *' });
@@ -139,7 +138,7 @@ export function scheduleScenarios<B extends QueueBackend>(h: Harness<B>): void {
 
     h.test(
       'removeSchedule removes it; an unknown id is rejected with 404',
-      [read, write, seedable],
+      [read, write, canSeed],
       async (ctx) => {
         const { b, queue } = await newQueue(ctx, true);
         await b.upsertSchedule!(queue, { id: 'doomed', jobName: 'doomed', everyMs: 60_000 });

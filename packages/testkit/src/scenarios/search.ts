@@ -1,4 +1,5 @@
 import {
+  type Job,
   type JobOrder,
   type JobState,
   type QueueBackend,
@@ -14,6 +15,7 @@ import {
   firstDeclared,
   type Harness,
   mixableStates,
+  randomSuffix,
 } from '../harness';
 import type { SeedSpec } from '../types';
 
@@ -27,7 +29,7 @@ const isLeak = (index: number) => index % 4 === 2;
  * near misses match it only when those are not taken literally.
  */
 function makeNeedle() {
-  const token = Math.random().toString(36).slice(2, 8).replace(/\d/g, 'x');
+  const token = randomSuffix(6).replace(/\d/g, 'x');
   const needle = `k7%_.*(${token}`;
   return {
     needle,
@@ -54,6 +56,13 @@ function searchSpec(
   };
 }
 
+type Search = (
+  order: JobOrder,
+  limit: number,
+  scanLimit: number,
+  cursor?: string,
+) => Promise<SearchPage>;
+
 /** Bounded, literal, case-insensitive search per declared field. */
 export function searchScenarios<B extends QueueBackend>(h: Harness<B>): void {
   describe('searchJobs', () => {
@@ -76,7 +85,7 @@ export function searchScenarios<B extends QueueBackend>(h: Harness<B>): void {
         const seeded = await h.seed(b, queue, searchSpec(field, state!, words));
         const ids = seeded[state!] ?? [];
         const expected = ids.filter((_, i) => isMatch(i)).sort();
-        const search = (order: JobOrder, limit: number, scanLimit: number, cursor?: string) =>
+        const search: Search = (order, limit, scanLimit, cursor) =>
           b.searchJobs!(queue, {
             state: state!,
             text: words.needle,
@@ -107,6 +116,41 @@ export function searchScenarios<B extends QueueBackend>(h: Harness<B>): void {
         ).toBe(page.nextCursor === null);
       };
 
+      /** Every hit, unique, exactly the matching jobs, in `order`. */
+      const expectHits = (
+        jobs: readonly Job[],
+        expected: readonly string[],
+        order: JobOrder,
+        context: string,
+        message = context,
+      ) => {
+        const ids = jobs.map((j) => j.id);
+        expectUniqueIds(ids, context);
+        expect([...ids].sort(), message).toEqual(expected);
+        expectSorted(jobs, order, context);
+      };
+
+      /** Follows nextCursor to the end, checking every page. */
+      const searchAll = async (
+        search: Search,
+        order: JobOrder,
+        limit: number,
+        scanLimit: number,
+        context: string,
+      ) => {
+        const pages: SearchPage[] = [];
+        let cursor: string | undefined;
+        for (let call = 1; ; call++) {
+          expect(call, `${context}: the cursor does not advance`).toBeLessThanOrEqual(JOBS);
+          const page = await search(order, limit, scanLimit, cursor);
+          checkSearchPage(page, limit, scanLimit, `${context} call ${call}`);
+          pages.push(page);
+          if (page.nextCursor === null) break;
+          cursor = page.nextCursor;
+        }
+        return { pages, jobs: pages.flatMap((page) => page.jobs) };
+      };
+
       h.test(
         `${field}: finds exactly the matching jobs, case-insensitively and literally`,
         requirements,
@@ -120,13 +164,13 @@ export function searchScenarios<B extends QueueBackend>(h: Harness<B>): void {
             page.scanned,
             `${context}: scanned at most the jobs of the state`,
           ).toBeLessThanOrEqual(JOBS);
-          const found = page.jobs.map((j) => j.id);
-          expectUniqueIds(found, context);
-          expect(
-            [...found].sort(),
+          expectHits(
+            page.jobs,
+            expected,
+            'newest',
+            context,
             `${context}: hits (wildcards and regex syntax are literal, other fields are not searched)`,
-          ).toEqual(expected);
-          expectSorted(page.jobs, 'newest', context);
+          );
           if (page.total !== null) expect(page.total, `${context}: total`).toBe(expected.length);
         },
       );
@@ -137,22 +181,8 @@ export function searchScenarios<B extends QueueBackend>(h: Harness<B>): void {
         async () => {
           const { queue, expected, search } = await setup();
           const context = `searchJobs(${queue}, ${field}, limit 3)`;
-          const found = [];
-          let cursor: string | undefined;
-          for (let call = 1; ; call++) {
-            expect(call, `${context}: the cursor does not advance`).toBeLessThanOrEqual(JOBS);
-            const page = await search('newest', 3, 10_000, cursor);
-            checkSearchPage(page, 3, 10_000, `${context} call ${call}`);
-            found.push(...page.jobs);
-            if (page.nextCursor === null) break;
-            cursor = page.nextCursor;
-          }
-          expectUniqueIds(
-            found.map((j) => j.id),
-            context,
-          );
-          expect(found.map((j) => j.id).sort(), context).toEqual(expected);
-          expectSorted(found, 'newest', context);
+          const { jobs } = await searchAll(search, 'newest', 3, 10_000, context);
+          expectHits(jobs, expected, 'newest', context);
         },
       );
 
@@ -162,27 +192,11 @@ export function searchScenarios<B extends QueueBackend>(h: Harness<B>): void {
         async () => {
           const { queue, expected, search } = await setup();
           const context = `searchJobs(${queue}, ${field}, scanLimit 5, oldest)`;
-          const found = [];
-          let cursor: string | undefined;
-          for (let call = 1; ; call++) {
-            expect(call, `${context}: the cursor does not advance`).toBeLessThanOrEqual(JOBS);
-            const page = await search('oldest', 100, 5, cursor);
-            checkSearchPage(page, 100, 5, `${context} call ${call}`);
-            if (call === 1) {
-              expect(page.exhausted, `${context}: ${JOBS} jobs cannot be looked at in 5`).toBe(
-                false,
-              );
-            }
-            found.push(...page.jobs);
-            if (page.nextCursor === null) break;
-            cursor = page.nextCursor;
-          }
-          expectUniqueIds(
-            found.map((j) => j.id),
-            context,
+          const { pages, jobs } = await searchAll(search, 'oldest', 100, 5, context);
+          expect(pages[0]!.exhausted, `${context}: ${JOBS} jobs cannot be looked at in 5`).toBe(
+            false,
           );
-          expect(found.map((j) => j.id).sort(), context).toEqual(expected);
-          expectSorted(found, 'oldest', context);
+          expectHits(jobs, expected, 'oldest', context);
         },
       );
     }

@@ -2,12 +2,10 @@
  * Server-Sent Events: written as they happen (never buffered), and the
  * subscription released when the client leaves.
  */
-import { describe, expect, vi } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { AdapterContext } from '../context';
 import { QUEUES } from '../fixture';
-import { type EventStreamClient, mediaType, openEventStream, sendJson } from '../http';
-
-const enc = encodeURIComponent;
+import { type EventStreamClient, enc, mediaType, openEventStream, sendJson } from '../http';
 
 /**
  * Registers the Server-Sent Events scenarios: the overview first, a live
@@ -61,11 +59,8 @@ export function eventScenarios(ctx: AdapterContext): void {
 
     ctx.test('a client that disconnects is unsubscribed on the server', async () => {
       const { origin, mountPath, fixture } = ctx.shared();
-      const { service } = fixture.admin;
-      await vi.waitFor(() => expect(service.subscriberCount).toBe(0), {
-        timeout: ctx.timeoutMs / 3,
-        interval: 50,
-      });
+      const { admin } = fixture;
+      await ctx.expectSubscribers(admin, 0);
       const streams: EventStreamClient[] = [];
       try {
         for (let i = 0; i < 2; i++) {
@@ -73,19 +68,13 @@ export function eventScenarios(ctx: AdapterContext): void {
           streams.push(stream);
           await stream.waitFor((e) => e.event === 'overview', 'the overview event');
         }
-        expect(service.subscriberCount).toBe(2);
+        expect(admin.service.subscriberCount).toBe(2);
         streams[0]!.close();
-        await vi.waitFor(() => expect(service.subscriberCount).toBe(1), {
-          timeout: ctx.timeoutMs / 3,
-          interval: 50,
-        });
+        await ctx.expectSubscribers(admin, 1);
       } finally {
         for (const stream of streams) stream.close();
       }
-      await vi.waitFor(() => expect(service.subscriberCount).toBe(0), {
-        timeout: ctx.timeoutMs / 3,
-        interval: 50,
-      });
+      await ctx.expectSubscribers(admin, 0);
     });
   });
 }

@@ -1,7 +1,7 @@
 /**
  * HEAD is answered by every GET route, with the GET's headers and no body.
  */
-import { describe, expect, vi } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { AdapterContext } from '../context';
 import { HASHED_ASSET } from '../fixture';
 import { mediaType, rawRequest } from '../http';
@@ -31,10 +31,7 @@ export function headScenarios(ctx: AdapterContext): void {
       expect(response.status).toBe(200);
       expect(mediaType(response.headers['content-type'])).toBe('text/event-stream');
       expect(response.body.byteLength).toBe(0);
-      await vi.waitFor(() => expect(fixture.admin.service.subscriberCount).toBe(0), {
-        timeout: ctx.timeoutMs / 3,
-        interval: 50,
-      });
+      await ctx.expectSubscribers(fixture.admin, 0);
     });
 
     ctx.test('HEAD on a UI file answers 200 with its headers and no body', async () => {

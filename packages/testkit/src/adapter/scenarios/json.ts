@@ -12,9 +12,7 @@ import {
   SCHEDULES,
   WORKER_ID,
 } from '../fixture';
-import { getJson, mediaType } from '../http';
-
-const enc = encodeURIComponent;
+import { enc, getJson, mediaType } from '../http';
 
 /**
  * Registers the JSON API scenarios: overview, queue, job pages, job detail

@@ -2,7 +2,7 @@
  * Shutdown with an event stream open: neither side may hang. Each test
  * mounts a fixture of its own, since it stops it.
  */
-import { describe, expect, vi } from 'vitest';
+import { describe } from 'vitest';
 import type { AdapterContext } from '../context';
 import { openEventStream, within } from '../http';
 
@@ -20,7 +20,6 @@ export function lifecycleScenarios(ctx: AdapterContext): void {
     ctx.test('harness.close() resolves while an event stream is open', async () => {
       const mounted = await ctx.mount();
       try {
-        const { service } = mounted.fixture.admin;
         const stream = await openEventStream(mounted.origin, `${mounted.mountPath}/api/events`);
         try {
           await stream.waitFor((e) => e.event === 'overview', 'the overview event');
@@ -37,10 +36,7 @@ export function lifecycleScenarios(ctx: AdapterContext): void {
         } finally {
           stream.close();
         }
-        await vi.waitFor(() => expect(service.subscriberCount).toBe(0), {
-          timeout: ctx.timeoutMs / 3,
-          interval: 50,
-        });
+        await ctx.expectSubscribers(mounted.fixture.admin, 0);
       } finally {
         await mounted.fixture.dispose();
       }

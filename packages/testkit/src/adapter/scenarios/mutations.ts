@@ -4,9 +4,7 @@
 import { describe, expect } from 'vitest';
 import type { AdapterContext } from '../context';
 import { HOSTILE_PAYLOAD, QUEUES, SCHEDULES } from '../fixture';
-import { expectJson, getJson, sendJson } from '../http';
-
-const enc = encodeURIComponent;
+import { enc, expectJson, getJson, sendJson } from '../http';
 
 /**
  * Registers the mutation scenarios: a job action, adding a job with a large
