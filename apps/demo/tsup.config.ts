@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/main.ts', 'src/workload.ts'],
+  entry: ['src/main.ts'],
   format: ['esm'],
   target: 'node20',
   sourcemap: true,

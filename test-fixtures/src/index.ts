@@ -28,3 +28,4 @@ export {
   seedMemoryQueue,
   seedMemoryQueues,
 } from './seed-memory';
+export { type SpawnedApp, spawnApp } from './spawn-app';

@@ -1,43 +1,23 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { createClient, type QadminClient } from '@qadmin/client';
+import { type SpawnedApp, spawnApp } from '@qadmin/test-fixtures';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
 describe('apps/demo', () => {
-  let child: ChildProcess;
+  let app: SpawnedApp;
   let url: string;
   let client: QadminClient;
-  let output = '';
 
   beforeAll(async () => {
-    child = spawn(process.execPath, [main], {
-      env: { ...process.env, PORT: '0', WORKLOAD_RATE: '4' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout?.setEncoding('utf8');
-    child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (chunk: string) => {
-      output += chunk;
-    });
-    url = await new Promise<string>((resolve, reject) => {
-      child.once('exit', (code) => reject(new Error(`demo exited with ${code}: ${output}`)));
-      child.stdout?.on('data', (chunk: string) => {
-        output += chunk;
-        const match = /dashboard at (http:\/\/\S+)/.exec(output);
-        if (match?.[1]) resolve(match[1]);
-      });
-    });
+    app = await spawnApp(main, { WORKLOAD_RATE: '4' });
+    url = app.url;
     client = createClient({ baseUrl: url });
-  }, 20_000);
+  }, 25_000);
 
   afterAll(async () => {
-    if (child.exitCode === null) {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-    }
+    await app?.stop();
   });
 
   it('prints the dashboard URL and serves the page', async () => {
@@ -69,8 +49,6 @@ describe('apps/demo', () => {
   }, 40_000);
 
   it('stops cleanly on SIGTERM', async () => {
-    child.kill('SIGTERM');
-    const [code] = await once(child, 'exit');
-    expect(code).toBe(0);
+    expect(await app.stop()).toBe(0);
   });
 });

@@ -6,9 +6,8 @@
  * HOST (default 127.0.0.1), BASE_PATH (default /), WORKLOAD_RATE (default 1).
  */
 import { createServer } from 'node:http';
-import { createMemoryBackend } from '@qadmin/backend-memory';
+import { createMemoryBackend, startDemoWorkload } from '@qadmin/backend-memory';
 import { createAdmin, createNodeListener } from '@qadmin/core';
-import { startWorkload } from './workload';
 
 const host = process.env.HOST ?? '127.0.0.1';
 const wantedPort = Number(process.env.PORT ?? 3000);
@@ -16,7 +15,7 @@ const basePath = process.env.BASE_PATH ?? '/';
 const rate = Number(process.env.WORKLOAD_RATE ?? 1);
 
 const backend = createMemoryBackend({ id: 'memory', label: 'demo (in-memory)' });
-const stopWorkload = startWorkload(backend, { rate });
+const stopWorkload = startDemoWorkload(backend, { rate });
 const admin = createAdmin({ backends: [backend], title: 'qadmin demo' });
 const server = createServer(createNodeListener(admin, { basePath }));
 

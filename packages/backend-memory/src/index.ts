@@ -10,6 +10,7 @@ export {
   MemoryBackend,
   type MemoryBackendOptions,
 } from './backend';
+export { type DemoWorkloadOptions, startDemoWorkload } from './demo-workload';
 export { MemoryQueue, MemoryWorker } from './queue';
 export { MEMORY_STATES, type MemoryJobState } from './records';
 export type {

@@ -9,8 +9,20 @@ export {
 } from './http/admin';
 export { normalizeBasePath, stripBasePath } from './http/base-path';
 export { DEFAULT_BODY_LIMIT_BYTES } from './http/body';
-export { createFetchHandler, type FetchHandlerOptions } from './http/fetch';
-export { createNodeListener, type NodeListenerOptions } from './http/node';
+export {
+  createFetchHandler,
+  type FetchHandlerOptions,
+  fromFetchRequest,
+  toFetchResponse,
+} from './http/fetch';
+export {
+  createNodeListener,
+  fromNodeRequest,
+  type NodeListenerOptions,
+  type NodeMount,
+  toNodeResponse,
+  writeNodeResponse,
+} from './http/node';
 export { buildOpenApiDocument } from './http/openapi';
 export {
   jsonResponse,

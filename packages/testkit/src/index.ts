@@ -10,6 +10,7 @@ export {
   type MakeHarness,
   runAdapterContract,
 } from './adapter';
+export { listenHarness } from './adapter/serve';
 export { runBackendContract } from './contract';
 export {
   type HostilePayload,

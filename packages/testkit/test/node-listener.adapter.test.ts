@@ -3,11 +3,10 @@
  * every framework adapter is measured by. Under a prefix, the host server
  * answers everything outside the mount with a plain 404 of its own.
  */
-import { once } from 'node:events';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createNodeListener } from '@qadmin/core';
 import { runAdapterContract } from '../src/adapter';
+import { listenHarness } from '../src/adapter/serve';
 
 runAdapterContract('node:http', async (admin, { basePath }) => {
   const dashboard = createNodeListener(admin, { basePath });
@@ -20,18 +19,5 @@ runAdapterContract('node:http', async (admin, { basePath }) => {
     res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
     res.end('host app: not found');
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}${basePath}`,
-    async close() {
-      const closed = new Promise<void>((resolve, reject) =>
-        server.close((error) => (error ? reject(error) : resolve())),
-      );
-      // Open event streams would keep close() waiting forever.
-      server.closeAllConnections();
-      await closed;
-    },
-  };
+  return listenHarness(server, basePath);
 });

@@ -653,10 +653,33 @@ describe('handle() directly', () => {
     expect(streamed.status).toBe(201);
     const parsed = await admin.handle({
       ...request('POST', '/api/queues/mem%3Aemails/jobs'),
+      headers: { 'content-type': 'application/json' },
       parsedBody: { name: 'parsed' },
     });
     expect(parsed.status).toBe(201);
     expect(JSON.parse(String(parsed.body)).name).toBe('parsed');
+    await admin.close();
+  });
+
+  it('holds a body a host parser read to the same media type and size rules', async () => {
+    const admin = createAdmin({ backends: [createFakeBackend()], bodyLimitBytes: 1000 });
+    const post = (headers: Record<string, string>, parsedBody: unknown) =>
+      admin.handle({ ...request('POST', '/api/queues/mem%3Aemails/jobs'), headers, parsedBody });
+    // A form decoded by urlencoded() is not JSON input, whatever it parsed to.
+    const form = await post({ 'content-type': 'application/x-www-form-urlencoded' }, { name: 'x' });
+    expect(form.status).toBe(415);
+    const declared = await post(
+      { 'content-type': 'application/json', 'content-length': '5000' },
+      { name: 'x' },
+    );
+    expect(declared.status).toBe(413);
+    // Chunked: no content-length, so the parsed value is measured as JSON.
+    const chunked = await post(
+      { 'content-type': 'application/json' },
+      { name: 'x', data: 'y'.repeat(2000) },
+    );
+    expect(chunked.status).toBe(413);
+    expect(JSON.parse(String(chunked.body))).toMatchObject({ field: 'body', limit: 1000 });
     await admin.close();
   });
 

@@ -94,7 +94,8 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
  * The JSON body of a mutation: 415 unless the content type is JSON, 413
  * beyond `limit` bytes (checked against `content-length` first, then while
  * reading), 400 naming `body` when it is empty, not UTF-8 or not JSON. A body
- * the host framework already parsed (`parsedBody`) is taken as is.
+ * the host framework already parsed (`parsedBody`) is taken as is once its
+ * media type is JSON and its size (declared, or as JSON) is within `limit`.
  *
  * @example
  * ```ts
@@ -102,10 +103,8 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
  * ```
  */
 export async function readJsonBody(request: QadminRequest, limit: number): Promise<unknown> {
-  const parsed = request.parsedBody;
-  // A framework's raw or text parser leaves bytes or a string: those are read like a raw body.
-  const rawParsed = typeof parsed === 'string' || parsed instanceof Uint8Array ? parsed : undefined;
-  if (parsed !== undefined && rawParsed === undefined) return parsed;
+  // The media type is checked even when a host parser already read the body:
+  // a form it decoded (a cross-site form can send one) is not JSON input.
   const contentType = header(request, 'content-type');
   if (!isJsonMediaType(contentType)) {
     throw new QadminError(415, 'unsupported-media-type', 'Unsupported media type', {
@@ -115,6 +114,14 @@ export async function readJsonBody(request: QadminRequest, limit: number): Promi
   }
   const declared = Number(header(request, 'content-length'));
   if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
+  const parsed = request.parsedBody;
+  // A framework's raw or text parser leaves bytes or a string: those are read like a raw body.
+  const rawParsed = typeof parsed === 'string' || parsed instanceof Uint8Array ? parsed : undefined;
+  if (parsed !== undefined && rawParsed === undefined) {
+    // A chunked body has no content-length: measure what the host parsed instead.
+    if (encoder.encode(JSON.stringify(parsed) ?? '').byteLength > limit) throw tooLarge(limit);
+    return parsed;
+  }
   const raw = await readRawBody(
     rawParsed === undefined ? request : { ...request, body: rawParsed },
     limit,

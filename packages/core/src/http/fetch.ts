@@ -1,7 +1,7 @@
 import type { QadminApp } from './admin';
 import { normalizeBasePath, stripBasePath } from './base-path';
 import { noRoute, problemResponse } from './problem';
-import { isStreamBody, type QadminResponse } from './types';
+import { isStreamBody, type QadminRequest, type QadminResponse } from './types';
 
 /**
  * Options of {@link createFetchHandler}.
@@ -18,7 +18,16 @@ export interface FetchHandlerOptions {
 
 const encoder = new TextEncoder();
 
-function toFetchResponse({ status, headers, body }: QadminResponse): Response {
+/**
+ * A neutral response as a WHATWG `Response`; an event stream becomes a
+ * `ReadableStream` that stops the events when the consumer cancels it.
+ *
+ * @example
+ * ```ts
+ * app.all('*', async (c) => toFetchResponse(await admin.handle(fromFetchRequest(c.req.raw, ''))));
+ * ```
+ */
+export function toFetchResponse({ status, headers, body }: QadminResponse): Response {
   if (!isStreamBody(body)) {
     return new Response(body as BodyInit | null, { status, headers });
   }
@@ -41,6 +50,38 @@ function toFetchResponse({ status, headers, body }: QadminResponse): Response {
 }
 
 /**
+ * Core's neutral request from a WHATWG `Request` whose URL path starts with
+ * `basePath` (the mount point as the browser sees it), or `null` when it does
+ * not. The request's signal ends event streams when the client leaves.
+ *
+ * @example
+ * ```ts
+ * const request = fromFetchRequest(c.req.raw, '/admin/queues');
+ * if (request) return toFetchResponse(await admin.handle(request));
+ * ```
+ */
+export function fromFetchRequest(request: Request, basePath: string): QadminRequest | null {
+  const url = new URL(request.url);
+  const mount = normalizeBasePath(basePath);
+  const path = stripBasePath(url.pathname, mount);
+  if (path === null) return null;
+  const method = request.method.toUpperCase();
+  const headers: Record<string, string> = {};
+  request.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
+  return {
+    method,
+    path,
+    basePath: mount,
+    query: url.searchParams,
+    headers,
+    body: method === 'GET' || method === 'HEAD' ? null : request.body,
+    signal: request.signal,
+  };
+}
+
+/**
  * A WHATWG fetch handler, `(request: Request) => Promise<Response>`, for
  * runtimes and frameworks built on `Request`/`Response` (Hono, Bun, Deno,
  * Next.js route handlers). Paths outside `basePath` are 404; event streams
@@ -59,31 +100,10 @@ export function createFetchHandler(
 ): (request: Request) => Promise<Response> {
   const basePath = normalizeBasePath(options.basePath);
   return async (request) => {
-    const url = new URL(request.url);
+    const neutral = fromFetchRequest(request, basePath);
+    if (neutral) return toFetchResponse(await admin.handle(neutral));
     const method = request.method.toUpperCase();
-    const path = stripBasePath(url.pathname, basePath);
-    if (path === null) {
-      return toFetchResponse(
-        problemResponse(noRoute(method, url.pathname), {
-          method,
-          path: url.pathname,
-          basePath: '',
-        }),
-      );
-    }
-    const headers: Record<string, string> = {};
-    request.headers.forEach((value, name) => {
-      headers[name] = value;
-    });
-    const response = await admin.handle({
-      method,
-      path,
-      basePath,
-      query: url.searchParams,
-      headers,
-      body: method === 'GET' || method === 'HEAD' ? null : request.body,
-      signal: request.signal,
-    });
-    return toFetchResponse(response);
+    const path = new URL(request.url).pathname;
+    return toFetchResponse(problemResponse(noRoute(method, path), { method, path, basePath: '' }));
   };
 }

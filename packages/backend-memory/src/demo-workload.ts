@@ -1,12 +1,36 @@
-import type { MemoryBackend } from '@qadmin/backend-memory';
+import type { MemoryBackend } from './backend';
 
 /**
- * A synthetic workload that keeps every state of the dashboard busy: several
- * queues, jobs that succeed, fail, retry with backoff, wait on a delay, report
- * progress and logs, a parent waiting on its children, and cron schedules.
- * Returns a function that stops producing new jobs.
+ * Options of {@link startDemoWorkload}.
+ *
+ * @example
+ * ```ts
+ * const options: DemoWorkloadOptions = { rate: 4 };
+ * ```
  */
-export function startWorkload(backend: MemoryBackend, options: { rate?: number } = {}): () => void {
+export interface DemoWorkloadOptions {
+  /** How much faster than the default pace jobs are added (default 1: a few per second). */
+  rate?: number;
+}
+
+/**
+ * A synthetic workload that keeps every state of the dashboard busy, for
+ * demos and examples: queues `emails`, `image-resize`, `webhooks`, `reports`
+ * and `exports`, with jobs that succeed, fail, retry with backoff, wait on a
+ * delay, report progress and logs, a parent waiting on its children, cron
+ * schedules, and a queue nobody consumes. Returns a function that stops
+ * adding jobs.
+ *
+ * @example
+ * ```ts
+ * const backend = createMemoryBackend();
+ * const stop = startDemoWorkload(backend, { rate: 2 });
+ * ```
+ */
+export function startDemoWorkload(
+  backend: MemoryBackend,
+  options: DemoWorkloadOptions = {},
+): () => void {
   const rate = options.rate ?? 1;
   const timers: ReturnType<typeof setInterval>[] = [];
   const every = (ms: number, fn: () => void) => {
