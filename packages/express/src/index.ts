@@ -4,7 +4,7 @@
  * Express 4 or 5 Router.
  */
 import { fromNodeRequest, type QadminApp, writeNodeResponse } from '@qadmin/core';
-import { type Router, Router as createRouter } from 'express';
+import { Router as createRouter, type Router } from 'express';
 
 /**
  * The dashboard as an Express Router: mount it with `app.use(path, ...)`, at

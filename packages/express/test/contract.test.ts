@@ -1,11 +1,14 @@
 /**
  * @qadmin/express against the adapter contract, once per Express major (see
  * vitest.config.ts), mounted the way the README recommends: before the host's
- * body parsers, next to a host route, a catch-all 404 and an error handler.
+ * body parsers, next to a host route, a catch-all 404 and an error handler,
+ * behind the `compression` middleware most Express apps run (it must not hold
+ * back live events).
  * test/host.test.ts covers a host whose parsers run first.
  */
 import { createServer } from 'node:http';
 import { listenHarness, runAdapterContract } from '@qadmin/testkit';
+import compression from 'compression';
 import express from 'express';
 import expressPackage from 'express/package.json' with { type: 'json' };
 import { expect, it } from 'vitest';
@@ -17,6 +20,7 @@ it('runs against the Express major this project is for', () => {
 
 runAdapterContract(`express ${expressPackage.version}`, (admin, { basePath }) => {
   const app = express();
+  app.use(compression());
   app.use(basePath || '/', qadmin(admin));
   app.use(express.json());
   app.get('/health', (_req, res) => {
@@ -25,8 +29,10 @@ runAdapterContract(`express ${expressPackage.version}`, (admin, { basePath }) =>
   app.use((_req, res) => {
     res.status(404).type('text/plain').send('host app: not found');
   });
-  app.use((error: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
-    res.status(500).type('text/plain').send(`host error handler: ${error.message}`);
-  });
+  app.use(
+    (error: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+      res.status(500).type('text/plain').send(`host error handler: ${error.message}`);
+    },
+  );
   return listenHarness(createServer(app), basePath);
 });
