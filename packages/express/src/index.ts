@@ -4,7 +4,8 @@
  * Express 4 or 5 Router.
  */
 import { fromNodeRequest, type QadminApp, writeNodeResponse } from '@qadmin/core';
-import { Router as createRouter, type Router } from 'express';
+// The default import: express is CommonJS, and its named exports are not guaranteed under ESM.
+import express, { type Router } from 'express';
 
 /**
  * The dashboard as an Express Router: mount it with `app.use(path, ...)`, at
@@ -26,7 +27,7 @@ import { Router as createRouter, type Router } from 'express';
  * ```
  */
 export function qadmin(admin: QadminApp): Router {
-  const router = createRouter();
+  const router = express.Router();
   router.use((req, res, next) => {
     const request = fromNodeRequest(req, res, {
       url: req.url,

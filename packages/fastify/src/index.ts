@@ -1,0 +1,84 @@
+// For whoever writes the next adapter: import only from @qadmin/core, and only translate.
+/**
+ * `@qadmin/fastify`: the qadmin dashboard (JSON API, UI, live events) as an
+ * encapsulated Fastify 4 or 5 plugin.
+ */
+import {
+  fromNodeRequest,
+  normalizeBasePath,
+  type QadminApp,
+  stripBasePath,
+  toNodeResponse,
+} from '@qadmin/core';
+import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
+
+/** True for what the catch-all parser below hands on: the (maybe preParsing-wrapped) payload stream. */
+function isStream(body: unknown): body is AsyncIterable<Uint8Array> {
+  return typeof body === 'object' && body !== null && Symbol.asyncIterator in body;
+}
+
+/**
+ * The mount point as the browser spelled it: as many path segments of the
+ * request as the prefix has. A `:param` in the prefix is one segment, and a
+ * case-insensitive router may have matched another spelling.
+ */
+function mountOf(pathname: string, prefix: string): string {
+  const segments = normalizeBasePath(prefix).split('/').length;
+  return pathname.split('/').slice(0, segments).join('/');
+}
+
+/**
+ * The dashboard as a Fastify plugin: register it with a `prefix`, at any
+ * depth (`/tenant/queues` inside a plugin registered at `/tenant`, or a
+ * prefix with a `:param`). It is deliberately not wrapped in
+ * `fastify-plugin`: what it sets up stays in its own context. There it drops
+ * the content-type parsers it inherited and hands every request body to
+ * core as a stream, so core reads, size-limits and validates the dashboard's
+ * bodies whatever parsers (and limits) the host registered for its own
+ * routes. The host's hooks still run for the dashboard (`onRequest` for
+ * auth, `onSend` sees every response), and errors core cannot answer go to
+ * the host's error handler. The plugin does not close `admin`; add an
+ * `onClose` hook for that.
+ *
+ * @example
+ * ```ts
+ * import Fastify from 'fastify';
+ * import { createAdmin } from '@qadmin/core';
+ * import { qadmin } from '@qadmin/fastify';
+ *
+ * const admin = createAdmin({ backends: [backend] });
+ * const app = Fastify();
+ * app.register(qadmin(admin), { prefix: '/admin/queues' });
+ * app.addHook('onClose', () => admin.close());
+ * await app.listen({ port: 3000 });
+ * ```
+ */
+export function qadmin(admin: QadminApp): FastifyPluginCallback {
+  return function qadminPlugin(instance, _options, done) {
+    instance.removeAllContentTypeParsers();
+    instance.addContentTypeParser('*', (_request, payload, parsed) => {
+      parsed(null, payload);
+    });
+
+    async function handler(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+      const target = request.url;
+      const queryAt = target.indexOf('?');
+      const pathname = queryAt === -1 ? target : target.slice(0, queryAt);
+      const basePath = mountOf(pathname, instance.prefix);
+      const path = stripBasePath(pathname, basePath) ?? '/';
+      const neutral = fromNodeRequest(request.raw, reply.raw, {
+        url: queryAt === -1 ? path : `${path}${target.slice(queryAt)}`,
+        basePath,
+      });
+      // The payload after the host's preParsing hooks (a decompressor, say), not the raw socket.
+      if (isStream(request.body)) neutral.body = request.body;
+      const { status, headers, body } = toNodeResponse(await admin.handle(neutral));
+      // A stream is piped by Fastify, which destroys it when the client leaves.
+      return reply.code(status).headers(headers).send(body);
+    }
+
+    instance.all('/', handler);
+    instance.all('/*', handler);
+    done();
+  };
+}
