@@ -18,13 +18,13 @@ function isStream(body: unknown): body is AsyncIterable<Uint8Array> {
 }
 
 /**
- * The mount point as the browser spelled it: as many path segments of the
- * request as the prefix has. A `:param` in the prefix is one segment, and a
- * case-insensitive router may have matched another spelling.
+ * Matches the mount point as the browser spelled it: as many path segments
+ * as `prefix` has. The router may have matched a `:param` in the prefix,
+ * another letter case or duplicate slashes, so the prefix itself is no guide.
  */
-function mountOf(pathname: string, prefix: string): string {
-  const segments = normalizeBasePath(prefix).split('/').length;
-  return pathname.split('/').slice(0, segments).join('/');
+function mountPattern(prefix: string): RegExp {
+  const segments = normalizeBasePath(prefix).split('/').length - 1;
+  return new RegExp(`^(?:/+[^/]+){${segments}}`);
 }
 
 /**
@@ -37,8 +37,9 @@ function mountOf(pathname: string, prefix: string): string {
  * bodies whatever parsers (and limits) the host registered for its own
  * routes. The host's hooks still run for the dashboard (`onRequest` for
  * auth, `onSend` sees every response), and errors core cannot answer go to
- * the host's error handler. The plugin does not close `admin`; add an
- * `onClose` hook for that.
+ * the host's error handler. The plugin does not close `admin`: close it in
+ * a `preClose` hook, which also ends open event streams (`app.close()`
+ * waits for open responses, and an event stream never ends by itself).
  *
  * @example
  * ```ts
@@ -49,22 +50,25 @@ function mountOf(pathname: string, prefix: string): string {
  * const admin = createAdmin({ backends: [backend] });
  * const app = Fastify();
  * app.register(qadmin(admin), { prefix: '/admin/queues' });
- * app.addHook('onClose', () => admin.close());
+ * app.addHook('preClose', () => admin.close());
  * await app.listen({ port: 3000 });
  * ```
  */
 export function qadmin(admin: QadminApp): FastifyPluginCallback {
   return function qadminPlugin(instance, _options, done) {
+    // Core reads, size-limits and validates the dashboard's bodies: the host's parsers stay the host's.
     instance.removeAllContentTypeParsers();
     instance.addContentTypeParser('*', (_request, payload, parsed) => {
       parsed(null, payload);
     });
 
+    const mount = mountPattern(instance.prefix);
+
     async function handler(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
       const target = request.url;
       const queryAt = target.indexOf('?');
       const pathname = queryAt === -1 ? target : target.slice(0, queryAt);
-      const basePath = mountOf(pathname, instance.prefix);
+      const basePath = mount.exec(pathname)?.[0] ?? pathname;
       const path = stripBasePath(pathname, basePath) ?? '/';
       const neutral = fromNodeRequest(request.raw, reply.raw, {
         url: queryAt === -1 ? path : `${path}${target.slice(queryAt)}`,

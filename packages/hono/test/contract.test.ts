@@ -1,16 +1,18 @@
 /**
  * @qadmin/hono against the adapter contract, over @hono/node-server, mounted
  * the way the README recommends: `app.route(path, qadmin(admin))` next to a
- * host route, the host's own notFound and onError. test/host.test.ts covers
- * host middleware, params in the mount path and `app.request()`.
+ * host route, the host's own notFound and onError, behind `hono/compress`
+ * (which must leave event streams alone). test/host.test.ts covers host
+ * middleware, params in the mount path and `app.request()`.
  */
 import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { Server } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
 import { listenHarness, runAdapterContract } from '@qadmin/testkit';
 import { Hono } from 'hono';
+import { compress } from 'hono/compress';
 import { expect, it } from 'vitest';
 import { qadmin } from '../src/index';
 
@@ -38,6 +40,7 @@ it('runs against Hono 4', () => {
 
 runAdapterContract(`hono ${version}`, (admin, { basePath }) => {
   const app = new Hono();
+  app.use(compress());
   app.get('/health', (c) => c.json({ ok: true }));
   app.route(basePath || '/', qadmin(admin));
   app.notFound((c) => c.text('host app: not found', 404));

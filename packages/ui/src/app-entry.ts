@@ -1,0 +1,2 @@
+// The served dashboard: registers the elements; index.html holds <qadmin-app>.
+import './define';

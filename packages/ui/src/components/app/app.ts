@@ -1,0 +1,334 @@
+import { ContextProvider } from '@lit/context';
+import type { Overview } from '@qadmin/core';
+import { html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
+import { apiContext, configContext, type QadminConfig, readPageConfig } from '../../shared/context';
+import { QadminElement } from '../../shared/element';
+import { LiveController } from '../../shared/live';
+import { type NavigateDetail, parseRoute, type Route } from '../../shared/routes';
+import { tokens } from '../../shared/styles';
+import { appStyles } from './app.styles';
+
+/** What a view element may offer to the keyboard shortcuts of `qadmin-app`. */
+export interface KeyboardView {
+  /** `/`: put the cursor in the view's search box. */
+  focusSearch?(): void;
+  /** `j` / `k`: move the focus to the next / previous row. */
+  moveFocus?(delta: 1 | -1): void;
+}
+
+type Theme = 'system' | 'light' | 'dark';
+const THEME_KEY = 'qadmin-theme';
+const NAV: [Route['view'], string, string][] = [
+  ['overview', './', 'Overview'],
+  ['failed', 'failed', 'Failed'],
+  ['workers', 'workers', 'Workers'],
+  ['schedules', 'schedules', 'Schedules'],
+  ['metrics', 'metrics', 'Metrics'],
+];
+const GO_KEYS: Record<string, string> = {
+  o: './',
+  f: 'failed',
+  w: 'workers',
+  s: 'schedules',
+  m: 'metrics',
+};
+
+/**
+ * The whole dashboard: navigation, history routing with a deep link for every
+ * view and filter, the live connection (SSE, polling while it is cut) with a
+ * banner when the server or a backend cannot be reached, light and dark
+ * themes, branding from the page's `qadmin-config`, and keyboard shortcuts.
+ * It provides its API and settings to every element inside it.
+ *
+ * @summary The whole qadmin dashboard.
+ * @csspart header - The top bar.
+ * @csspart banner - The connection / backend warning.
+ * @cssproperty --qadmin-color-accent - Accent colour (links, primary buttons).
+ * @cssproperty --qadmin-color-bg - Page background.
+ * @cssproperty --qadmin-font-family - Text font.
+ * @event qadmin-navigate - Handled here: views ask to go to a path (detail: {path, replace}).
+ */
+export class QadminApp extends QadminElement {
+  static override styles = [tokens, appStyles];
+  static override properties: PropertyDeclarations = {
+    theme: { reflect: true },
+    route: { state: true },
+    query: { state: true },
+    helpOpen: { state: true },
+  };
+
+  /** `system` (default), `light` or `dark`; remembered in localStorage when changed here. */
+  declare theme: Theme;
+  declare route: Route;
+  declare query: URLSearchParams;
+  declare helpOpen: boolean;
+
+  readonly config: QadminConfig = readPageConfig();
+  #apiProvider = new ContextProvider(this, { context: apiContext });
+  #configProvider = new ContextProvider(this, { context: configContext, initialValue: this.config });
+  #live = new LiveController(
+    this,
+    () => this.client,
+    () => {},
+  );
+  #pendingGo = false;
+  #goTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor() {
+    super();
+    this.theme = (localStorage.getItem(THEME_KEY) as Theme | null) ?? this.config.theme ?? 'system';
+    this.helpOpen = false;
+    this.#readLocation();
+  }
+
+  get #base(): URL {
+    return new URL(this.href('.'));
+  }
+
+  #readLocation(): void {
+    const url = new URL(location.href);
+    this.route = parseRoute(url, this.#base);
+    this.query = url.searchParams;
+  }
+
+  /** Goes to `path` (relative to the dashboard), adding a history entry unless `replace`. */
+  navigate(path: string, replace = false): void {
+    const url = new URL(path, this.#base);
+    if (url.href === location.href) return;
+    if (replace) history.replaceState(null, '', url);
+    else history.pushState(null, '', url);
+    this.#readLocation();
+    if (!replace) window.scrollTo(0, 0);
+  }
+
+  #onPopState = () => this.#readLocation();
+
+  #onClick = (event: MouseEvent) => {
+    if (event.defaultPrevented || event.button !== 0) return;
+    if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    const anchor = event
+      .composedPath()
+      .find((node): node is HTMLAnchorElement => node instanceof HTMLAnchorElement);
+    if (!anchor?.href || anchor.target || anchor.hasAttribute('download')) return;
+    const url = new URL(anchor.href);
+    if (url.origin !== location.origin || !url.pathname.startsWith(this.#base.pathname)) return;
+    event.preventDefault();
+    this.navigate(url.href);
+  };
+
+  #onNavigate = (event: Event) => {
+    const { path, replace } = (event as CustomEvent<NavigateDetail>).detail;
+    event.preventDefault();
+    this.navigate(path, replace);
+  };
+
+  #onKeyDown = (event: KeyboardEvent) => {
+    if (event.metaKey || event.ctrlKey || event.altKey) return;
+    const target = event.composedPath()[0];
+    if (
+      target instanceof HTMLElement &&
+      (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))
+    ) {
+      return;
+    }
+    const view = this.renderRoot.querySelector('main > *') as (HTMLElement & KeyboardView) | null;
+    if (this.#pendingGo) {
+      this.#pendingGo = false;
+      const path = GO_KEYS[event.key];
+      if (path) {
+        event.preventDefault();
+        this.navigate(path);
+      }
+      return;
+    }
+    switch (event.key) {
+      case '/':
+        if (view?.focusSearch) {
+          event.preventDefault();
+          view.focusSearch();
+        }
+        break;
+      case 'j':
+      case 'k':
+        view?.moveFocus?.(event.key === 'j' ? 1 : -1);
+        break;
+      case 'g':
+        this.#pendingGo = true;
+        clearTimeout(this.#goTimer);
+        this.#goTimer = setTimeout(() => {
+          this.#pendingGo = false;
+        }, 1500);
+        break;
+      case '?':
+        this.helpOpen = true;
+        break;
+    }
+  };
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener('popstate', this.#onPopState);
+    window.addEventListener('keydown', this.#onKeyDown);
+    this.addEventListener('click', this.#onClick);
+    this.addEventListener('qadmin-navigate', this.#onNavigate);
+    this.#applyBranding();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    window.removeEventListener('popstate', this.#onPopState);
+    window.removeEventListener('keydown', this.#onKeyDown);
+    this.removeEventListener('click', this.#onClick);
+    this.removeEventListener('qadmin-navigate', this.#onNavigate);
+  }
+
+  #applyBranding(): void {
+    const { accentColor, faviconUrl } = this.config;
+    if (accentColor) this.style.setProperty('--qadmin-color-accent', accentColor);
+    if (faviconUrl && !document.querySelector('link[rel="icon"]')) {
+      const link = document.createElement('link');
+      link.rel = 'icon';
+      link.href = faviconUrl;
+      document.head.append(link);
+    }
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    this.#apiProvider.setValue(this.client);
+    this.#configProvider.setValue(this.config);
+    if (changed.has('route')) {
+      const label = NAV.find(([view]) => view === this.route.view)?.[2];
+      document.title = label ? `${label} · ${this.config.title}` : this.config.title;
+    }
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('helpOpen')) {
+      const dialog = this.renderRoot.querySelector('dialog');
+      if (this.helpOpen && dialog && !dialog.open) dialog.showModal();
+    }
+  }
+
+  #cycleTheme(): void {
+    const next: Theme = this.theme === 'system' ? 'dark' : this.theme === 'dark' ? 'light' : 'system';
+    this.theme = next;
+    if (next === 'system') localStorage.removeItem(THEME_KEY);
+    else localStorage.setItem(THEME_KEY, next);
+  }
+
+  #banner(overview: Overview | undefined): TemplateResult | typeof nothing {
+    const feed = this.#live.feed;
+    if (feed?.status === 'offline') {
+      return html`<div class="banner offline" part="banner" role="alert">
+        Cannot reach the dashboard server (${feed.error ?? 'no answer'}). Retrying; the page
+        recovers by itself.
+      </div>`;
+    }
+    const down = overview?.backends.filter((backend) => !backend.ok) ?? [];
+    const polling =
+      feed?.status === 'polling'
+        ? html`Live updates are interrupted; refreshing every few seconds until they return. `
+        : nothing;
+    if (down.length === 0 && polling === nothing) return nothing;
+    return html`<div class="banner" part="banner" role="status">
+      ${polling}
+      ${down.map(
+        (backend) =>
+          html`<div>Backend <strong>${backend.label}</strong> is unreachable: ${backend.error}</div>`,
+      )}
+    </div>`;
+  }
+
+  #view(): TemplateResult {
+    const route = this.route;
+    const q = this.query;
+    switch (route.view) {
+      case 'overview':
+        return html`<qadmin-overview
+          .filter=${q.get('filter') ?? ''}
+          .sort=${q.get('sort') ?? ''}
+        ></qadmin-overview>`;
+      case 'queue':
+        return html`<qadmin-queue
+          .queueId=${route.queueId}
+          .state=${q.get('state') ?? ''}
+          .search=${q.get('q') ?? ''}
+          .searchIn=${q.get('in') ?? ''}
+        ></qadmin-queue>`;
+      case 'job':
+        return html`<qadmin-job-detail .queueId=${route.queueId} .jobId=${route.jobId}></qadmin-job-detail>`;
+      case 'failed':
+        return html`<qadmin-failed></qadmin-failed>`;
+      case 'workers':
+        return html`<qadmin-workers .queueId=${q.get('queue') ?? ''}></qadmin-workers>`;
+      case 'schedules':
+        return html`<qadmin-schedules .queueId=${q.get('queue') ?? ''}></qadmin-schedules>`;
+      case 'metrics':
+        return html`<qadmin-metrics
+          .queueId=${q.get('queue') ?? ''}
+          .range=${q.get('range') ?? '1h'}
+        ></qadmin-metrics>`;
+      default:
+        return html`<section>
+          <h1>Not found</h1>
+          <p>No view at <code>${route.path}</code>. <a href=${this.href('./')}>Go to the overview</a>.</p>
+        </section>`;
+    }
+  }
+
+  protected override render(): TemplateResult {
+    const feed = this.#live.feed;
+    const overview = feed?.overview;
+    const readOnly = overview?.readOnly ?? this.config.readOnly;
+    const status = feed?.status ?? 'connecting';
+    return html`
+      <header part="header">
+        <a class="brand" href=${this.href('./')}>
+          ${this.config.logoUrl ? html`<img src=${this.config.logoUrl} alt="" />` : nothing}
+          <span>${this.config.title}</span>
+        </a>
+        <nav aria-label="Views">
+          ${NAV.map(
+            ([view, path, label]) =>
+              html`<a href=${this.href(path)} aria-current=${this.route.view === view || (view === 'overview' && (this.route.view === 'queue' || this.route.view === 'job')) ? 'page' : 'false'}
+                >${label}</a
+              >`,
+          )}
+        </nav>
+        ${readOnly ? html`<span class="readonly" title="Changes are disabled on this dashboard">read-only</span>` : nothing}
+        <span class="status" title="Live updates: ${status}">
+          <span class="dot ${status}"></span>${status === 'live' ? 'live' : status}
+        </span>
+        <button type="button" @click=${this.#cycleTheme} aria-label="Theme: ${this.theme} (change)">
+          ${this.theme === 'dark' ? '☾' : this.theme === 'light' ? '☀' : '◐'}
+        </button>
+        <button type="button" @click=${() => (this.helpOpen = true)} aria-label="Keyboard shortcuts">?</button>
+      </header>
+      ${this.#banner(overview)}
+      <main>${this.#view()}</main>
+      <dialog aria-label="Keyboard shortcuts" @close=${() => (this.helpOpen = false)}>
+        <h2>Keyboard shortcuts</h2>
+        <dl class="keys">
+          <dt><kbd>/</kbd></dt><dd>Search</dd>
+          <dt><kbd>j</kbd> / <kbd>k</kbd></dt><dd>Next / previous row</dd>
+          <dt><kbd>g</kbd> <kbd>o</kbd></dt><dd>Overview</dd>
+          <dt><kbd>g</kbd> <kbd>f</kbd></dt><dd>Failed jobs</dd>
+          <dt><kbd>g</kbd> <kbd>w</kbd></dt><dd>Workers</dd>
+          <dt><kbd>g</kbd> <kbd>s</kbd></dt><dd>Schedules</dd>
+          <dt><kbd>g</kbd> <kbd>m</kbd></dt><dd>Metrics</dd>
+          <dt><kbd>?</kbd></dt><dd>This help</dd>
+        </dl>
+        <form method="dialog"><button class="primary">Close</button></form>
+      </dialog>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'qadmin-app': QadminApp;
+  }
+  interface GlobalEventHandlersEventMap {
+    'qadmin-navigate': CustomEvent<NavigateDetail>;
+  }
+}

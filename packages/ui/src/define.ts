@@ -1,0 +1,62 @@
+/**
+ * `@qadmin/ui/define`: registers every qadmin element. Importing it twice, or
+ * on a page that already has an element of the same tag (another copy of
+ * qadmin), warns instead of throwing.
+ *
+ * @example
+ * ```ts
+ * import '@qadmin/ui/define';
+ * document.body.innerHTML = '<qadmin-overview base-url="/admin/queues"></qadmin-overview>';
+ * ```
+ */
+import { QadminApp } from './components/app/app';
+import { QadminConfirm } from './components/confirm/confirm';
+import { QadminFailed } from './components/failed/failed';
+import { QadminJobDetail } from './components/job-detail/job-detail';
+import { QadminJobList } from './components/job-list/job-list';
+import { QadminJsonView } from './components/json-view/json-view';
+import { QadminMetrics } from './components/metrics/metrics';
+import { QadminOverview } from './components/overview/overview';
+import { QadminQueue } from './components/queue/queue';
+import { QadminQueueList } from './components/queue-list/queue-list';
+import { QadminSchedules } from './components/schedules/schedules';
+import { QadminSparkline } from './components/sparkline/sparkline';
+import { QadminWorkers } from './components/workers/workers';
+
+/** Every element of the package by tag. */
+export const ELEMENTS = {
+  'qadmin-app': QadminApp,
+  'qadmin-confirm': QadminConfirm,
+  'qadmin-failed': QadminFailed,
+  'qadmin-job-detail': QadminJobDetail,
+  'qadmin-job-list': QadminJobList,
+  'qadmin-json-view': QadminJsonView,
+  'qadmin-metrics': QadminMetrics,
+  'qadmin-overview': QadminOverview,
+  'qadmin-queue': QadminQueue,
+  'qadmin-queue-list': QadminQueueList,
+  'qadmin-schedules': QadminSchedules,
+  'qadmin-sparkline': QadminSparkline,
+  'qadmin-workers': QadminWorkers,
+} as const;
+
+/**
+ * Registers `element` as `tag` unless the tag is taken; warns when it is
+ * taken by something else.
+ *
+ * @example
+ * ```ts
+ * defineElement('qadmin-overview', QadminOverview);
+ * ```
+ */
+export function defineElement(tag: string, element: CustomElementConstructor): void {
+  const existing = customElements.get(tag);
+  if (existing === element) return;
+  if (existing) {
+    console.warn(`[qadmin] <${tag}> is already defined by another script; keeping that one.`);
+    return;
+  }
+  customElements.define(tag, element);
+}
+
+for (const [tag, element] of Object.entries(ELEMENTS)) defineElement(tag, element);
