@@ -15,6 +15,8 @@ export function definePackage(options: Options = {}) {
     target: 'node20',
     splitting: false,
     treeshake: true,
+    // Keep `node:` specifiers: Workers (nodejs_compat), Deno and Bun resolve built-ins by them.
+    removeNodeProtocol: false,
     ...options,
   });
 }

@@ -18,6 +18,7 @@ import type {
   QueueDetail,
   Schedule,
   ScheduleInput,
+  Throughput,
 } from '@qadmin/core';
 import { errorFromResponse, isQadminApiError } from './errors';
 import { createSseParser } from './sse';
@@ -161,6 +162,8 @@ export interface QadminClient {
   metrics(queueId: string, range?: MetricRange, options?: RequestOptions): Promise<ApiMetrics>;
   /** Whether every backend answers. `GET api/health` */
   health(options?: RequestOptions): Promise<Health>;
+  /** Recent completed/failed counts of every queue with metrics (sparklines). `GET api/throughput` */
+  throughput(options?: RequestOptions): Promise<Throughput>;
   /** The OpenAPI 3.1 document of the API. `GET api/openapi.json` */
   openapi(options?: RequestOptions): Promise<OpenApiDocument>;
   /** The Prometheus text exposition. `GET metrics` */
@@ -310,6 +313,7 @@ export function createClient(options: ClientOptions): QadminClient {
         options: opts,
       }),
     health: (opts) => call('health', 'GET', 'api/health', { options: opts }),
+    throughput: (opts) => call('throughput', 'GET', 'api/throughput', { options: opts }),
     openapi: (opts) => call('openapi', 'GET', 'api/openapi.json', { options: opts }),
     prometheus: async (opts) =>
       (await send('GET', 'metrics', { options: opts, accept: 'text/plain' })).text(),

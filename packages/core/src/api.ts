@@ -334,6 +334,53 @@ export const apiMetricsSchema = metricSeriesSchema
 export type ApiMetrics = z.infer<typeof apiMetricsSchema>;
 
 /**
+ * The window of {@link Throughput}: the last hour in 5-minute buckets.
+ *
+ * @example
+ * ```ts
+ * const points = THROUGHPUT_WINDOW.durationMs / THROUGHPUT_WINDOW.bucketMs; // 12
+ * ```
+ */
+export const THROUGHPUT_WINDOW = { durationMs: 3_600_000, bucketMs: 300_000 } as const;
+
+/**
+ * Schema of a {@link Throughput}.
+ *
+ * @example
+ * ```ts
+ * const value = throughputSchema.parse(JSON.parse(text));
+ * ```
+ */
+export const throughputSchema = z
+  .object({
+    from: z.number(),
+    to: z.number(),
+    bucketMs: z.number().int().positive(),
+    queues: z
+      .record(
+        z.string(),
+        z.object({
+          completed: z.array(z.number().int().nonnegative()),
+          failed: z.array(z.number().int().nonnegative()),
+        }),
+      )
+      .describe('By queue id; queues without metrics are left out'),
+  })
+  .meta({ id: 'Throughput' });
+
+/**
+ * Recent completed and failed counts of every queue that has metrics, oldest
+ * bucket first: the overview's sparklines, for all queues in one request.
+ *
+ * @example
+ * ```ts
+ * const { queues } = await service.throughput();
+ * const lastHour = queues['memory:emails']?.completed.reduce((a, b) => a + b, 0);
+ * ```
+ */
+export type Throughput = z.infer<typeof throughputSchema>;
+
+/**
  * Schema of {@link Health}.
  *
  * @example

@@ -217,4 +217,35 @@ describe('AdminService', () => {
     ).rejects.toMatchObject({ status: 400, field: 'body.timezone' });
     await service.close();
   });
+  it("answers every queue's recent throughput in one shared, cached read", async () => {
+    const backend = createFakeBackend();
+    const service = new AdminService({ backends: [backend] });
+    const [first, second] = await Promise.all([service.throughput(), service.throughput()]);
+    expect(first).toBe(second);
+    expect(first.bucketMs).toBe(300_000);
+    expect(first.to - first.from).toBe(3_600_000);
+    expect(Object.keys(first.queues).sort()).toEqual(['mem:emails', 'mem:reports']);
+    expect(first.queues['mem:emails']).toEqual({
+      completed: Array(12).fill(1),
+      failed: Array(12).fill(0),
+    });
+    const reads = backend.calls.getMetrics;
+    await service.throughput();
+    expect(backend.calls.getMetrics).toBe(reads);
+    await service.close();
+  });
+
+  it('leaves a queue whose metrics fail out of the throughput, not the others', async () => {
+    const base = createFakeBackend();
+    const backend = defineBackend({
+      ...base,
+      async getMetrics(name, query) {
+        if (name === 'reports') throw new Error('metrics store down');
+        return base.getMetrics!(name, query);
+      },
+    });
+    const service = new AdminService({ backends: [backend] });
+    expect(Object.keys((await service.throughput()).queues)).toEqual(['mem:emails']);
+    await service.close();
+  });
 });

@@ -15,6 +15,8 @@ import {
   type Overview,
   type QueueDetail,
   type QueueOverview,
+  THROUGHPUT_WINDOW,
+  type Throughput,
 } from './api';
 import { assertBackendId, type QueueBackend } from './backend';
 import {
@@ -190,6 +192,8 @@ export class AdminService {
   readonly #listings = new Map<string, BackendListing>();
   #snapshot: { overview: Overview; at: number } | undefined;
   #inflight: Promise<Overview> | undefined;
+  #throughput: { value: Throughput; at: number } | undefined;
+  #throughputInflight: Promise<Throughput> | undefined;
   readonly #listeners = new Set<(event: DashboardEvent) => void>();
   readonly #backendUnsubscribes: (() => void)[] = [];
   #pollTimer: ReturnType<typeof setInterval> | undefined;
@@ -481,6 +485,55 @@ export class AdminService {
       'getMetrics',
     );
     return { ...series, queueId: resolved.queueId, range: range as MetricRange };
+  }
+
+  /**
+   * Recent throughput of every queue with metrics, for sparklines: one
+   * request for all queues, built at most once per minute (buckets are 5
+   * minutes wide) and shared by every caller; a queue whose metrics fail is
+   * left out rather than failing the rest.
+   */
+  async throughput(): Promise<Throughput> {
+    const cached = this.#throughput;
+    if (cached && Date.now() - cached.at < Math.max(this.refreshIntervalMs, 60_000)) {
+      return cached.value;
+    }
+    this.#throughputInflight ??= this.#buildThroughput().finally(() => {
+      this.#throughputInflight = undefined;
+    });
+    return this.#throughputInflight;
+  }
+
+  async #buildThroughput(): Promise<Throughput> {
+    const { durationMs, bucketMs } = THROUGHPUT_WINDOW;
+    const to = Math.ceil((Date.now() + 1) / bucketMs) * bucketMs;
+    const from = to - durationMs;
+    const { queues } = await this.overview();
+    const result: Throughput = { from, to, bucketMs, queues: {} };
+    await Promise.all(
+      queues.map(async (row) => {
+        const backend = this.#backends.get(row.backend);
+        const getMetrics = backend?.getMetrics?.bind(backend);
+        if (!backend || !getMetrics) return;
+        try {
+          const resolved = await this.#resolve(row.id);
+          if (!resolved.capabilities.metrics) return;
+          const series = await this.#call(
+            backend,
+            () => getMetrics(resolved.name, { from, to, bucketMs }),
+            'getMetrics',
+          );
+          result.queues[row.id] = {
+            completed: series.buckets.map((b) => b.completed),
+            failed: series.buckets.map((b) => b.failed),
+          };
+        } catch {
+          // One queue's metrics failing leaves its sparkline empty, not the others.
+        }
+      }),
+    );
+    this.#throughput = { value: result, at: Date.now() };
+    return result;
   }
 
   /** `ok` when every backend answered the latest snapshot. */

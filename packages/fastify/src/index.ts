@@ -10,6 +10,7 @@ import {
   stripBasePath,
   toNodeResponse,
 } from '@qadmin/core';
+import type { Readable } from 'node:stream';
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 
 /** True for what the catch-all parser below hands on: the (maybe preParsing-wrapped) payload stream. */
@@ -63,6 +64,12 @@ export function qadmin(admin: QadminApp): FastifyPluginCallback {
     });
 
     const mount = mountPattern(instance.prefix);
+    // app.close() waits for open responses, and an event stream never ends by itself.
+    const streams = new Set<Readable>();
+    instance.addHook('preClose', (closed) => {
+      for (const stream of streams) stream.destroy();
+      closed();
+    });
 
     async function handler(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
       const target = request.url;
@@ -77,7 +84,11 @@ export function qadmin(admin: QadminApp): FastifyPluginCallback {
       // The payload after the host's preParsing hooks (a decompressor, say), not the raw socket.
       if (isStream(request.body)) neutral.body = request.body;
       const { status, headers, body } = toNodeResponse(await admin.handle(neutral));
-      // A stream is piped by Fastify, which destroys it when the client leaves.
+      if (typeof body === 'object' && !Buffer.isBuffer(body)) {
+        // Fastify pipes it, and destroys it when the client leaves.
+        streams.add(body);
+        body.once('close', () => streams.delete(body));
+      }
       return reply.code(status).headers(headers).send(body);
     }
 

@@ -15,6 +15,7 @@ import {
   type MetricRange,
   overviewSchema,
   queueDetailSchema,
+  throughputSchema,
 } from '../api';
 import { notFound } from '../errors';
 import {
@@ -505,6 +506,19 @@ export const apiRoutes = [
     problems: [400, 404, 501, 503],
     response: { status: 200, description: 'The metric series', schema: apiMetricsSchema },
     handler: (ctx) => ctx.service.metrics(ctx.params.queueId, ctx.query.range),
+  }),
+  jsonRoute({
+    method: 'GET',
+    path: '/api/throughput',
+    operationId: 'throughput',
+    summary: 'Recent throughput of every queue (sparklines)',
+    description:
+      'Completed and failed counts of the last hour in 5-minute buckets for every queue with ' +
+      'metrics, in one answer; built at most once a minute and shared by every caller.',
+    tags: ['dashboard'],
+    problems: [],
+    response: { status: 200, description: 'Throughput by queue id', schema: throughputSchema },
+    handler: (ctx) => ctx.service.throughput(),
   }),
   rawRoute({
     method: 'GET',

@@ -216,6 +216,18 @@ export function createFakeApi(handlers: FakeHandlers = {}): FakeApi {
         processMs: null,
       })),
     }),
+    throughput: async () => ({
+      from: now - 3_600_000,
+      to: now,
+      bucketMs: 300_000,
+      queues: {
+        'memory:emails': {
+          completed: [30, 28, 35, 40, 31, 29, 33, 38, 41, 36, 30, 34],
+          failed: [0, 1, 0, 0, 2, 0, 0, 1, 0, 0, 0, 3],
+        },
+        'redis:webhooks': { completed: Array(12).fill(7), failed: Array(12).fill(3) },
+      },
+    }),
     health: async () => ({ status: 'ok', backends: fakeOverview().backends }),
     openapi: async () => ({}) as Awaited<ReturnType<QadminApi['openapi']>>,
     prometheus: async () => '',
