@@ -2,11 +2,19 @@
 import * as memory from '@qadmin/backend-memory';
 import * as client from '@qadmin/client';
 import * as core from '@qadmin/core';
+import * as expressAdapter from '@qadmin/express';
+import * as fastifyAdapter from '@qadmin/fastify';
+import * as honoAdapter from '@qadmin/hono';
+import * as koaAdapter from '@qadmin/koa';
 
 const checks = {
   '@qadmin/core': typeof core.AdminService === 'function' && typeof core.createAdmin === 'function',
   '@qadmin/client': typeof client.createClient === 'function',
   '@qadmin/backend-memory': typeof memory.createMemoryBackend === 'function',
+  '@qadmin/express': typeof expressAdapter.qadmin === 'function',
+  '@qadmin/fastify': typeof fastifyAdapter.qadmin === 'function',
+  '@qadmin/koa': typeof koaAdapter.qadmin === 'function',
+  '@qadmin/hono': typeof honoAdapter.qadmin === 'function',
 };
 for (const [name, ok] of Object.entries(checks)) {
   if (!ok) throw new Error(`import ${name}: expected exports missing`);

@@ -2,6 +2,10 @@
 import { createMemoryBackend } from '@qadmin/backend-memory';
 import { createClient } from '@qadmin/client';
 import { AdminService, type Overview } from '@qadmin/core';
+import { qadmin as expressQadmin } from '@qadmin/express';
+import { qadmin as fastifyQadmin } from '@qadmin/fastify';
+import { qadmin as honoQadmin } from '@qadmin/hono';
+import { qadmin as koaQadmin } from '@qadmin/koa';
 import type { BackendContractOptions } from '@qadmin/testkit';
 
 const service = new AdminService({ backends: [createMemoryBackend()] });
@@ -9,3 +13,4 @@ const client = createClient({ baseUrl: 'http://127.0.0.1:1/' });
 export const pending: Promise<Overview> = client.overview();
 export type Options = BackendContractOptions;
 export { service };
+export const adapters = [expressQadmin, fastifyQadmin, koaQadmin, honoQadmin];

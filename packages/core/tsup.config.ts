@@ -1,3 +1,4 @@
 import { definePackage } from '../../tsup.base';
 
-export default definePackage();
+// Shims give the CommonJS build an `import.meta.url` (findInstalledUi resolves from it).
+export default definePackage({ shims: true });

@@ -1,8 +1,8 @@
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
 
-// Component tests run in a real Chromium (Debian's package, see TOOLCHAIN.md);
-// end-to-end tests run in Node and drive their own Chromium against a real server.
+// Component tests run in a real Chromium (Debian's package, see TOOLCHAIN.md).
+// The end-to-end tests (a real server, the built app) are in integrations/ui-e2e.
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const args = [
   '--no-sandbox',
@@ -29,16 +29,6 @@ export default defineConfig({
             instances: [{ browser: 'chromium' }],
             screenshotFailures: false,
           },
-        },
-      },
-      {
-        extends: true,
-        test: {
-          name: 'e2e',
-          include: ['test/**/*.test.ts'],
-          environment: 'node',
-          testTimeout: 60_000,
-          hookTimeout: 60_000,
         },
       },
     ],

@@ -25,6 +25,8 @@ describe('apps/demo', () => {
     const page = await fetch(url, { headers: { accept: 'text/html' } });
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    // The real dashboard (@qadmin/ui, found by core), not the built-in API listing.
+    expect(await page.text()).toContain('<qadmin-app>');
   });
 
   it('runs a live workload: jobs complete, fail and wait on several queues', async () => {

@@ -35,7 +35,8 @@ app.post('/signup', async (req, res) => {
 
 const server = app.listen(Number(process.env.PORT ?? 3000), process.env.HOST ?? '127.0.0.1', () => {
   const address = server.address();
-  const url = typeof address === 'object' && address ? `http://${address.address}:${address.port}` : '';
+  const url =
+    typeof address === 'object' && address ? `http://${address.address}:${address.port}` : '';
   console.log(`example-express: dashboard at ${url}/admin/queues/`);
   console.log(`example-express: app at ${url}/ (POST /signup queues a welcome email)`);
 });

@@ -23,20 +23,21 @@ const admin = createAdmin({ backends: [backend], title: 'Example shop: queues' }
 // dashboard is an encapsulated plugin that reads its own bodies (up to 1 MiB).
 const app = Fastify({ bodyLimit: 16 * 1024 });
 app.register(qadmin(admin), { prefix: '/admin/queues' });
-// Closing the admin first ends the dashboard's event streams, so closing the
-// server does not wait for browser tabs that still have the dashboard open.
-app.addHook('preClose', async () => {
+// app.close() ends the dashboard's open event streams, then stops the server; then this runs.
+app.addHook('onClose', async () => {
   stopWorkload();
   await admin.close();
 });
 
 app.get('/', async (_request, reply) => {
-  return reply.type('text/html').send('<h1>Example shop</h1><p><a href="/admin/queues/">Queues</a></p>');
+  reply.type('text/html');
+  return '<h1>Example shop</h1><p><a href="/admin/queues/">Queues</a></p>';
 });
 app.post('/signup', async (request, reply) => {
   const body = /** @type {{ email?: string } | undefined} */ (request.body);
   const job = await emails.add('welcome', { to: body?.email ?? 'someone@example.com' });
-  return reply.code(202).send({ queued: job.id });
+  reply.code(202);
+  return { queued: job.id };
 });
 
 const url = await app.listen({

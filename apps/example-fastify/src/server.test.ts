@@ -36,6 +36,22 @@ describe('apps/example-fastify', () => {
     expect(((await job.json()) as { data: unknown }).data).toEqual({ to: 'ada@example.com' });
   });
 
+  it("reads the dashboard's request bodies itself, beyond the app's bodyLimit", async () => {
+    const note = 'x'.repeat(32 * 1024);
+    const created = await fetch(new URL('api/queues/memory%3Aemails/jobs', app.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'welcome', data: { to: 'big@example.com', note } }),
+    });
+    expect(created.status).toBe(201);
+    const tooLarge = await fetch(new URL('/signup', app.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'big@example.com', note }),
+    });
+    expect(tooLarge.status).toBe(413);
+  });
+
   it('stops cleanly on SIGTERM, even with the dashboard open in a tab', async () => {
     const events = await fetch(new URL('api/events', app.url), {
       headers: { accept: 'text/event-stream' },

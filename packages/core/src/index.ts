@@ -44,6 +44,7 @@ export {
   type RouteAppContext,
   type RouteContext,
 } from './http/routes';
+export { findInstalledUi } from './http/static';
 export * from './http/types';
 export * from './model';
 export * from './preview';

@@ -10,7 +10,6 @@ import {
   stripBasePath,
   toNodeResponse,
 } from '@qadmin/core';
-import type { Readable } from 'node:stream';
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 
 /** True for what the catch-all parser below hands on: the (maybe preParsing-wrapped) payload stream. */
@@ -38,9 +37,9 @@ function mountPattern(prefix: string): RegExp {
  * bodies whatever parsers (and limits) the host registered for its own
  * routes. The host's hooks still run for the dashboard (`onRequest` for
  * auth, `onSend` sees every response), and errors core cannot answer go to
- * the host's error handler. The plugin does not close `admin`: close it in
- * a `preClose` hook, which also ends open event streams (`app.close()`
- * waits for open responses, and an event stream never ends by itself).
+ * the host's error handler. `app.close()` does not wait for open event
+ * streams: the plugin ends them first. It does not close `admin`; an
+ * `onClose` hook can.
  *
  * @example
  * ```ts
@@ -51,7 +50,7 @@ function mountPattern(prefix: string): RegExp {
  * const admin = createAdmin({ backends: [backend] });
  * const app = Fastify();
  * app.register(qadmin(admin), { prefix: '/admin/queues' });
- * app.addHook('preClose', () => admin.close());
+ * app.addHook('onClose', () => admin.close());
  * await app.listen({ port: 3000 });
  * ```
  */
@@ -64,10 +63,11 @@ export function qadmin(admin: QadminApp): FastifyPluginCallback {
     });
 
     const mount = mountPattern(instance.prefix);
-    // app.close() waits for open responses, and an event stream never ends by itself.
-    const streams = new Set<Readable>();
+    // app.close() waits for open connections, and an event stream never ends by itself: drop
+    // them first (a clean end would leave the connection open for keep-alive, still waited for).
+    const streaming = new Set<FastifyReply['raw']>();
     instance.addHook('preClose', (closed) => {
-      for (const stream of streams) stream.destroy();
+      for (const res of streaming) res.destroy();
       closed();
     });
 
@@ -84,10 +84,11 @@ export function qadmin(admin: QadminApp): FastifyPluginCallback {
       // The payload after the host's preParsing hooks (a decompressor, say), not the raw socket.
       if (isStream(request.body)) neutral.body = request.body;
       const { status, headers, body } = toNodeResponse(await admin.handle(neutral));
-      if (typeof body === 'object' && !Buffer.isBuffer(body)) {
-        // Fastify pipes it, and destroys it when the client leaves.
-        streams.add(body);
-        body.once('close', () => streams.delete(body));
+      const res = reply.raw;
+      if (typeof body === 'object' && !Buffer.isBuffer(body) && !res.destroyed) {
+        // Fastify pipes the stream, and destroys it when the response closes.
+        streaming.add(res);
+        res.once('close', () => streaming.delete(res));
       }
       return reply.code(status).headers(headers).send(body);
     }

@@ -20,6 +20,8 @@ const HOST_JSON_LIMIT = 256;
 const MOUNT = '/admin/queues';
 const JOBS = `${MOUNT}/api/queues/${encodeURIComponent('memory:emails')}/jobs`;
 const HTML = { accept: 'text/html' };
+/** Guards against a hang, not speed requirements. */
+const TIMEOUT = { timeout: 15_000 };
 const WAIT = { timeout: 5_000, interval: 25 };
 
 interface Host {
@@ -109,10 +111,10 @@ async function startHost(major: FastifyMajor): Promise<Host> {
   };
 }
 
-function postJson(url: string, body: unknown, headers: Record<string, string> = {}) {
+function postJson(url: string, body: unknown) {
   return fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
 }
@@ -139,15 +141,15 @@ function eventReader(body: ReadableStream<Uint8Array>) {
 }
 
 for (const major of MAJORS) {
-  describe(`next to a host app (fastify ${major.version})`, () => {
+  describe(`next to a host app (fastify ${major.version})`, TIMEOUT, () => {
     let host: Host;
     const at = (path: string) => `${host.origin}${path}`;
     beforeAll(async () => {
       host = await startHost(major);
-    });
+    }, TIMEOUT.timeout);
     afterAll(async () => {
       await host?.close();
-    });
+    }, TIMEOUT.timeout);
 
     it("parses the host's own routes with the host's JSON parser and formbody", async () => {
       const json = await postJson(at('/echo'), { hello: 'host' });
@@ -273,6 +275,29 @@ for (const major of MAJORS) {
         client.abort();
       }
       await vi.waitFor(() => expect(host.admin.service.subscriberCount).toBe(0), WAIT);
+    });
+  });
+
+  describe(`closing the host app (fastify ${major.version})`, TIMEOUT, () => {
+    it('app.close() ends open event streams instead of waiting for them', async () => {
+      const admin = createAdmin({ backends: [createMemoryBackend()] });
+      try {
+        const app = major.fastify();
+        app.register(qadmin(admin), { prefix: MOUNT });
+        const origin = await app.listen({ port: 0, host: '127.0.0.1' });
+        const response = await fetch(`${origin}${MOUNT}/api/events`, {
+          headers: { accept: 'text/event-stream' },
+        });
+        const next = eventReader(response.body!);
+        await next((event) => event === 'overview');
+        expect(admin.service.subscriberCount).toBe(1);
+
+        await app.close();
+        await expect(next(() => false)).rejects.toThrow();
+        await vi.waitFor(() => expect(admin.service.subscriberCount).toBe(0), WAIT);
+      } finally {
+        await admin.close();
+      }
     });
   });
 }

@@ -11,7 +11,7 @@ import { qadmin } from '../src/index';
 export function registerAtPrefix(admin: QadminApp) {
   const app = Fastify();
   app.register(qadmin(admin), { prefix: '/admin/queues' });
-  app.addHook('preClose', () => admin.close());
+  app.addHook('onClose', () => admin.close());
   app.register(
     async (tenant) => {
       tenant.register(qadmin(admin), { prefix: '/queues' });

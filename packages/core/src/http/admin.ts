@@ -20,7 +20,7 @@ import {
   type RouteContext,
 } from './routes';
 import { SseStream } from './sse';
-import { createStaticHandler, Representation } from './static';
+import { createStaticHandler, findInstalledUi, Representation } from './static';
 import { isStreamBody, type QadminRequest, type QadminResponse } from './types';
 
 /**
@@ -32,8 +32,12 @@ import { isStreamBody, type QadminRequest, type QadminResponse } from './types';
  * ```
  */
 export interface QadminAppOptions {
-  /** Directory of the UI's prebuilt files. Without it `/` serves a small page listing the API. */
-  uiDir?: string;
+  /**
+   * Directory of the UI's prebuilt files. By default the installed
+   * `@qadmin/ui` (every adapter brings it); `false`, or no `@qadmin/ui`
+   * installed, serves a small page listing the API instead.
+   */
+  uiDir?: string | false;
   /** Name of the dashboard (page title, OpenAPI title, UI config). Default `qadmin`. */
   title?: string;
   /** Largest accepted request body. Default 1 MiB. */
@@ -148,7 +152,7 @@ export function createAdmin(options: CreateAdminOptions): QadminApp {
   const prometheus = new PrometheusExporter(service);
   const streams = new Set<SseStream>();
   const serveStatic = createStaticHandler({
-    uiDir: options.uiDir,
+    uiDir: options.uiDir === false ? undefined : (options.uiDir ?? findInstalledUi()),
     title,
     readOnly: service.readOnly,
     routes,

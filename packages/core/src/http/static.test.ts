@@ -205,11 +205,11 @@ describe('UI files from uiDir', () => {
   });
 });
 
-describe('without uiDir', () => {
+describe('without a UI (uiDir: false, or @qadmin/ui not installed)', () => {
   let admin: QadminApp;
   let server: Served;
   beforeAll(async () => {
-    admin = createAdmin({ backends: [createFakeBackend()] });
+    admin = createAdmin({ backends: [createFakeBackend()], uiDir: false });
     server = await startServer(admin, '/ops');
   });
   afterAll(async () => {

@@ -2,8 +2,10 @@
  * The UI's prebuilt files (or, without them, a small built-in page).
  */
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { resolve, sep } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { brotliCompress, gzip, constants as zlibConstants } from 'node:zlib';
 import { QadminError } from '../errors';
@@ -273,7 +275,8 @@ function builtinPage(title: string, routes: readonly Route[]): string {
 <main>
 <h1>${escapeHtml(title)}</h1>
 <p>qadmin, the operations dashboard for Node.js job queues, is running here. The web UI is not
-installed; the JSON API below is. Its description is the
+installed (<code>npm install @qadmin/ui</code> in the app that serves this page brings it);
+the JSON API below is. Its description is the
 <a href="api/openapi.json">OpenAPI 3.1 document</a>.</p>
 <h2>Routes</h2>
 <ul>
@@ -293,6 +296,38 @@ export interface StaticOptions {
   readOnly: boolean;
   /** Listed by the built-in page. */
   routes: readonly Route[];
+}
+
+/**
+ * The prebuilt dashboard of the installed `@qadmin/ui` (its `dist/app`), or
+ * `undefined` when it is not installed. Looked up from core's own location
+ * (core names it as an optional peer and every adapter depends on it, so a
+ * hoisting package manager puts it in reach), then from the program's main
+ * script and the working directory (an app that installed it itself, which
+ * pnpm's strict layout needs).
+ *
+ * @example
+ * ```ts
+ * const uiDir = findInstalledUi(); // '/app/node_modules/@qadmin/ui/dist/app'
+ * ```
+ */
+export function findInstalledUi(): string | undefined {
+  const main = process.argv[1];
+  const candidates = [
+    import.meta.url,
+    ...(main ? [main] : []),
+    join(process.cwd(), 'package.json'),
+  ];
+  for (const from of candidates) {
+    try {
+      const manifest = createRequire(from).resolve('@qadmin/ui/package.json');
+      const dir = join(dirname(manifest), 'dist', 'app');
+      if (existsSync(join(dir, 'index.html'))) return dir;
+    } catch {
+      // Not installed where `from` can see it.
+    }
+  }
+  return undefined;
 }
 
 /**
