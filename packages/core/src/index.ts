@@ -13,6 +13,7 @@ export {
   createFetchHandler,
   type FetchHandlerOptions,
   fromFetchRequest,
+  toFetchBody,
   toFetchResponse,
 } from './http/fetch';
 export {

@@ -4,7 +4,7 @@
  * 4 sub-app. Fetch-native: only web APIs, so it runs wherever Hono runs
  * (Node through `@hono/node-server`, Bun, Deno, Cloudflare Workers).
  */
-import { fromFetchRequest, type QadminApp, toFetchResponse } from '@qadmin/core';
+import { fromFetchRequest, type QadminApp, toFetchBody } from '@qadmin/core';
 import { type Context, Hono } from 'hono';
 import { basePath } from 'hono/route';
 
@@ -52,8 +52,10 @@ export function qadmin(admin: QadminApp): Hono {
     // Only when a custom `getPath` routes on something else than the URL path.
     if (!request) return next();
     if (request.body && raw.bodyUsed) request.body = new Uint8Array(await c.req.arrayBuffer());
-    const response = toFetchResponse(await admin.handle(request));
-    return c.newResponse(response.body, response);
+    const { status, headers, body } = await admin.handle(request);
+    // Through c.newResponse, so headers a host middleware set with c.header() are kept; a
+    // string or bytes body stays one (not a stream), which node-server sends in one write.
+    return c.newResponse(toFetchBody(body), { status: status as 200, headers });
   });
   return app;
 }

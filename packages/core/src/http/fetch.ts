@@ -19,20 +19,22 @@ export interface FetchHandlerOptions {
 const encoder = new TextEncoder();
 
 /**
- * A neutral response as a WHATWG `Response`; an event stream becomes a
- * `ReadableStream` that stops the events when the consumer cancels it.
+ * A neutral response body as a fetch `BodyInit`: a string or bytes as they
+ * are (so a runtime can send them with a length in one write), an event
+ * stream as a `ReadableStream` that stops the events when it is cancelled.
  *
  * @example
  * ```ts
- * app.all('*', async (c) => toFetchResponse(await admin.handle(fromFetchRequest(c.req.raw, ''))));
+ * const { status, headers, body } = await admin.handle(request);
+ * return c.newResponse(toFetchBody(body), { status, headers });
  * ```
  */
-export function toFetchResponse({ status, headers, body }: QadminResponse): Response {
-  if (!isStreamBody(body)) {
-    return new Response(body as BodyInit | null, { status, headers });
-  }
+export function toFetchBody(
+  body: QadminResponse['body'],
+): string | Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array> | null {
+  if (!isStreamBody(body)) return body as string | Uint8Array<ArrayBuffer> | null;
   const chunks = body[Symbol.asyncIterator]();
-  const stream = new ReadableStream<Uint8Array>({
+  return new ReadableStream<Uint8Array>({
     async pull(controller) {
       const { done, value } = await chunks.next();
       try {
@@ -46,7 +48,18 @@ export function toFetchResponse({ status, headers, body }: QadminResponse): Resp
       await chunks.return?.();
     },
   });
-  return new Response(stream, { status, headers });
+}
+
+/**
+ * A neutral response as a WHATWG `Response` (see {@link toFetchBody}).
+ *
+ * @example
+ * ```ts
+ * app.all('*', async (c) => toFetchResponse(await admin.handle(fromFetchRequest(c.req.raw, ''))));
+ * ```
+ */
+export function toFetchResponse({ status, headers, body }: QadminResponse): Response {
+  return new Response(toFetchBody(body), { status, headers });
 }
 
 /**
@@ -77,7 +90,11 @@ export function fromFetchRequest(request: Request, basePath: string): QadminRequ
     query: url.searchParams,
     headers,
     body: method === 'GET' || method === 'HEAD' ? null : request.body,
-    signal: request.signal,
+    // Read when used (event streams): some runtimes build the signal, and a
+    // whole native Request with it, only on first access.
+    get signal() {
+      return request.signal;
+    },
   };
 }
 

@@ -5,6 +5,8 @@ import { QadminApp } from './app';
 
 if (!customElements.get('qadmin-app')) customElements.define('qadmin-app', QadminApp);
 
+const START = location.href;
+
 async function mount(api = createFakeApi()) {
   const app = document.createElement('qadmin-app');
   app.api = api.api;
@@ -15,6 +17,7 @@ async function mount(api = createFakeApi()) {
 
 describe('qadmin-app', () => {
   afterEach(() => {
+    history.replaceState(null, '', START);
     document.body.replaceChildren();
     localStorage.clear();
   });
@@ -33,9 +36,11 @@ describe('qadmin-app', () => {
     await expectAccessible(app);
   });
 
-  it('shows a banner naming a backend that cannot be read', async () => {
+  it('shows a banner naming a backend that cannot be read, outside the overview', async () => {
     const fake = createFakeApi();
     const { app } = await mount(fake);
+    app.navigate('workers');
+    await app.updateComplete;
     const overview = fakeOverview();
     overview.backends[1] = { ...overview.backends[1]!, ok: false, error: 'ECONNREFUSED 127.0.0.1:6379' };
     fake.push({ type: 'overview', overview });

@@ -202,6 +202,15 @@ export class QadminApp extends QadminElement {
     }
   }
 
+  protected override firstUpdated(): void {
+    // Sticky table headers in the views sit below the sticky top bar, whatever its height.
+    const header = this.renderRoot.querySelector('header');
+    if (!header) return;
+    new ResizeObserver(() => {
+      this.style.setProperty('--qadmin-sticky-top', `${header.offsetHeight}px`);
+    }).observe(header);
+  }
+
   protected override updated(changed: PropertyValues<this>): void {
     if (changed.has('helpOpen')) {
       const dialog = this.renderRoot.querySelector('dialog');
@@ -224,7 +233,9 @@ export class QadminApp extends QadminElement {
         recovers by itself.
       </div>`;
     }
-    const down = overview?.backends.filter((backend) => !backend.ok) ?? [];
+    // The overview names unreachable backends itself, next to their queues.
+    const down =
+      this.route.view === 'overview' ? [] : (overview?.backends.filter((b) => !b.ok) ?? []);
     const polling =
       feed?.status === 'polling'
         ? html`Live updates are interrupted; refreshing every few seconds until they return. `

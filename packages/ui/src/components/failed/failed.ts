@@ -301,14 +301,7 @@ export class QadminFailed extends QadminElement implements KeyboardView {
             <span class="count">${formatNumber(count)} failed</span>
             ${
               result?.page && count > shown
-                ? html`<span class="muted">(newest ${formatNumber(shown)} below)</span>`
-                : nothing
-            }
-            ${
-              result?.error !== undefined
-                ? html`<span class="error" role="alert"
-                  >Could not load the failed jobs: ${errorMessage(result.error)}</span
-                >`
+                ? html`<span class="muted">showing the newest ${formatNumber(shown)}</span>`
                 : nothing
             }
             ${
@@ -321,6 +314,13 @@ export class QadminFailed extends QadminElement implements KeyboardView {
                 >
                   Retry all
                 </button>`
+                : nothing
+            }
+            ${
+              result?.error !== undefined
+                ? html`<span class="error" role="alert"
+                  >Could not load the failed jobs: ${errorMessage(result.error)}</span
+                >`
                 : nothing
             }
           </li>`;

@@ -302,7 +302,7 @@ describe('qadmin-job-detail', () => {
     expect($(el, '.editor')).toBeNull();
   });
 
-  it('offers the actions of a delayed job and sends a new delay and priority', async () => {
+  it('offers the actions of a delayed job and sends a new delay', async () => {
     const fake = createFakeApi({
       getJob: async (queueId, jobId) =>
         fakeJob({
@@ -350,6 +350,48 @@ describe('qadmin-job-detail', () => {
       'memory:emails',
       '1',
       { type: 'change-delay', delayMs: 90_000 },
+    ]);
+  });
+
+  it('changes the priority of a waiting job', async () => {
+    const fake = createFakeApi({
+      getJob: async (queueId, jobId) =>
+        fakeJob({
+          queueId,
+          id: jobId,
+          state: 'waiting',
+          nativeState: 'wait',
+          priority: 3,
+          failedReason: null,
+          stacktrace: [],
+        }),
+      queue: async (id) => {
+        const queue = fakeQueue({ id });
+        return {
+          ...queue,
+          capabilities: { ...queue.capabilities, jobActions: ['change-priority', 'retry'] },
+        };
+      },
+    });
+    const { el, callsOf } = await mount(fake);
+    await vi.waitFor(() => expect(actions(el)).toEqual(['change-priority']));
+    expect(text($(el, 'h1 .native'))).toBe('wait');
+    button(el, 'change-priority').click();
+    await el.updateComplete;
+    const input = $<HTMLInputElement>(el, '#editor-input')!;
+    expect(input.value).toBe('3');
+    expect(button(el, 'change-priority').getAttribute('aria-expanded')).toBe('true');
+    input.value = '1.5';
+    input.dispatchEvent(new InputEvent('input'));
+    $<HTMLButtonElement>(el, '.editor button[type=submit]')!.click();
+    await el.updateComplete;
+    expect(text($(el, '#editor-error'))).toBe('Enter a whole number, 0 or more.');
+    input.value = '7';
+    input.dispatchEvent(new InputEvent('input'));
+    $<HTMLButtonElement>(el, '.editor button[type=submit]')!.click();
+    await vi.waitFor(() => expect(text($(el, '[role=status]'))).toMatch(/^Priority changed/));
+    expect(callsOf('jobAction')).toEqual([
+      ['memory:emails', '1', { type: 'change-priority', priority: 7 }],
     ]);
   });
 

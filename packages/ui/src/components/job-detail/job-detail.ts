@@ -286,6 +286,11 @@ export class QadminJobDetail extends QadminElement {
     return queue?.id === this.queueId ? queue : undefined;
   }
 
+  /** The queue's name, known from its id before the queue has loaded. */
+  get #queueName(): string {
+    return this.#queue?.name ?? this.queueId.slice(this.queueId.indexOf(':') + 1);
+  }
+
   get #readOnly(): boolean {
     return (
       this.#queue?.readOnly === true ||
@@ -457,7 +462,7 @@ export class QadminJobDetail extends QadminElement {
         return {
           ok: true,
           text: `Job ${this.jobId} was removed.`,
-          link: { href: this.#queueHref, label: `Back to ${this.#queue?.name ?? this.queueId}` },
+          link: { href: this.#queueHref, label: `Back to ${this.#queueName}` },
         };
       case 'duplicate':
         return job
@@ -496,7 +501,14 @@ export class QadminJobDetail extends QadminElement {
     }
     this.editor = editor;
     void this.updateComplete.then(() => {
-      this.renderRoot.querySelector<HTMLElement>('#editor-input')?.focus();
+      const input = this.renderRoot.querySelector<HTMLInputElement | HTMLTextAreaElement>(
+        '#editor-input',
+      );
+      input?.focus();
+      if (input instanceof HTMLTextAreaElement) {
+        input.setSelectionRange(0, 0);
+        input.scrollTop = 0;
+      }
     });
   }
 
@@ -538,7 +550,7 @@ export class QadminJobDetail extends QadminElement {
   // ------------------------------------------------------------ rendering
 
   #header(job: ApiJob | undefined): TemplateResult {
-    const queueName = this.#queue?.name ?? this.queueId;
+    const queueName = this.#queueName;
     return html`<header part="header">
       <nav aria-label="Breadcrumb" class="crumbs">
         <a href=${this.href(routePath({ view: 'overview' }))}>Overview</a>
@@ -827,10 +839,10 @@ export class QadminJobDetail extends QadminElement {
       <section class="empty" aria-labelledby="missing-heading">
         <h2 id="missing-heading">Job not found (maybe removed)</h2>
         <p>
-          There is no job <code>${this.jobId}</code> in <code>${this.#queue?.name ?? this.queueId}</code>: it
+          There is no job <code>${this.jobId}</code> in <code>${this.#queueName}</code>: it
           may have been removed, cleaned by a retention policy, or never existed.
         </p>
-        <p><a href=${this.#queueHref}>Back to ${this.#queue?.name ?? this.queueId}</a></p>
+        <p><a href=${this.#queueHref}>Back to ${this.#queueName}</a></p>
       </section>`;
   }
 

@@ -50,16 +50,14 @@ export const jsonViewStyles = css`
     outline-offset: -1px;
     border-radius: 3px;
   }
+  /* Keys line up whether or not a row has a twisty; wrapped text stays indented. */
   .row {
     display: block;
     overflow-wrap: anywhere;
     padding-left: 1em;
-    text-indent: -1em;
   }
   .item[data-kind='container'] > .row {
     cursor: pointer;
-    padding-left: 0;
-    text-indent: 0;
   }
   .item[data-kind='container'] > .row:hover {
     background: var(--_raised);
@@ -67,6 +65,7 @@ export const jsonViewStyles = css`
   .twisty {
     display: inline-block;
     width: 1em;
+    margin-left: -1em;
     color: var(--_muted);
   }
   .twisty::before {
@@ -111,10 +110,5 @@ export const jsonViewStyles = css`
     font-family: var(--_font);
     font-size: 0.85em;
     text-decoration: underline;
-    text-indent: 0;
-  }
-  .more {
-    padding-left: 0;
-    text-indent: 0;
   }
 `;

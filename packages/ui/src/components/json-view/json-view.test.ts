@@ -124,7 +124,7 @@ describe('qadmin-json-view', () => {
     // The element still answers.
     (itemByKey(el, 'short') as HTMLElement).focus();
     expect(focused(el)).toBe(itemByKey(el, 'short'));
-  });
+  }, 30_000);
 
   it('handles a 5 MB object: first entries only, expand all stops at a bound', async () => {
     const big: Record<string, unknown> = {};
@@ -155,7 +155,7 @@ describe('qadmin-json-view', () => {
     (itemByKey(el, 'key7').querySelector('.row') as HTMLElement).click();
     await el.updateComplete;
     expect(rowText(itemByKey(el, 'f3'))).toBe('f3: "value-7-3"');
-  });
+  }, 60_000);
 
   it('shows an array of 10,000 items 100 at a time', async () => {
     const el = await mount(Array.from({ length: 10_000 }, (_, i) => i * 2));

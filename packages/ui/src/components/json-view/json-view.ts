@@ -500,7 +500,7 @@ export class QadminJsonView extends QadminElement {
     if (container) this.#entries(rows, value, kind, '', 1);
     else this.#node(rows, null, value, '', '', 1, 1, 1);
     return html`
-      <div class="toolbar" part="toolbar">
+      <div class="toolbar" part="toolbar" role="group" aria-label="${this.label}: tools">
         ${
           container
             ? html`<button type="button" @click=${this.expandAll}>Expand all</button>

@@ -70,9 +70,12 @@ const uplot = css`
     margin-right: 4px;
     background-clip: padding-box !important;
   }
-  .u-inline.u-live th::after {
-    content: ':';
-    vertical-align: middle;
+  .u-legend .u-series:first-child .u-label {
+    display: none;
+  }
+  .u-legend .u-value {
+    padding-left: 0;
+    font-weight: 600;
   }
   .u-inline:not(.u-live) .u-value {
     display: none;

@@ -103,6 +103,7 @@ export class QadminMetrics extends QadminElement {
   #media: MediaQueryList | undefined;
   #drawing = false;
   #themeFrame: number | undefined;
+  readonly #syncKey = `qadmin-metrics-${Math.random().toString(36).slice(2)}`;
   #drawAgain = false;
 
   #live = new LiveController(
@@ -304,8 +305,9 @@ export class QadminMetrics extends QadminElement {
       width,
       height: CHART_HEIGHT,
       ms: 1,
-      padding: [8, 12, 0, 0],
-      cursor: { drag: { x: true, y: false } },
+      padding: [8, 28, 0, 0],
+      // Hovering one chart shows the same moment on the others.
+      cursor: { drag: { x: true, y: false }, sync: { key: this.#syncKey } },
       legend: { live: true },
       scales: {
         x: { time: true },
@@ -316,7 +318,8 @@ export class QadminMetrics extends QadminElement {
         { ...axis, size: 64, values: (_u, splits) => splits.map((value) => spec.format(value)) },
       ],
       series: [
-        { value: (_u, value) => (value === null ? '—' : absoluteTime(value)) },
+        // Values show while hovering; at rest the legend names the series only.
+        { value: (_u, value) => (value === null ? '' : absoluteTime(value)) },
         ...spec.series.map(
           (series): uPlot.Series => ({
             label: series.label,
@@ -327,7 +330,7 @@ export class QadminMetrics extends QadminElement {
             ...(spec.key === 'throughput' ? { paths: uPlot.paths.stepped?.({ align: 1 }) } : {}),
             points: { show: false },
             spanGaps: false,
-            value: (_u, value) => (value === null ? '—' : spec.format(value)),
+            value: (_u, value) => (value === null ? '' : spec.format(value)),
           }),
         ),
       ],

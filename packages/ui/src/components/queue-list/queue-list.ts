@@ -269,7 +269,7 @@ export class QadminQueueList extends QadminElement {
     throughput: { attribute: false },
     backends: { attribute: false },
     filter: {},
-    sort: { reflect: true },
+    sort: {},
     focusedId: { state: true },
   };
 

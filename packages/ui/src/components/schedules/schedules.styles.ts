@@ -120,12 +120,13 @@ export const schedulesStyles = css`
     display: grid;
     grid-template-columns: max-content minmax(0, 1fr);
     gap: var(--_space-2) var(--_space-3);
-    align-items: baseline;
+    align-items: start;
   }
   .fields > label,
   .fields > .label {
     font-weight: 550;
     font-size: 0.92em;
+    padding-top: 5px;
   }
   .fields input:not([type='radio']),
   .fields select,
@@ -149,6 +150,7 @@ export const schedulesStyles = css`
   .kind {
     display: flex;
     gap: var(--_space-4);
+    padding-top: 4px;
   }
   .kind label {
     display: inline-flex;

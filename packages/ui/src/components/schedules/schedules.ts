@@ -502,7 +502,7 @@ export class QadminSchedules extends QadminElement {
     writable: QueueResult[],
     overview: Overview | undefined,
   ): TemplateResult {
-    const names = new Map(overview?.queues.map((q) => [q.id, q.name]));
+    const backends = new Map(overview?.backends.map((b) => [b.id, b.label]));
     const zones = this.#timeZones(form.timezone);
     const a = (field: Field) => this.#invalid(field);
     return html`<form class="create" part="form" novalidate @submit=${this.#submit} aria-labelledby="form-title">
@@ -520,8 +520,8 @@ export class QadminSchedules extends QadminElement {
             ${writable.map(
               (q) =>
                 html`<option value=${q.queueId} ?selected=${q.queueId === form.queueId}>
-                  ${q.detail?.name ?? names.get(q.queueId) ?? q.queueId}
-                  (${q.queueId.slice(0, q.queueId.indexOf(':'))})
+                  ${q.detail?.name ?? queueName(q.queueId)}
+                  (${backends.get(q.detail?.backend ?? '') ?? q.queueId.slice(0, q.queueId.indexOf(':'))})
                 </option>`,
             )}
           </select>

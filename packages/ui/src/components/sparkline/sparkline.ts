@@ -72,8 +72,9 @@ export class QadminSparkline extends LitElement {
   }
 
   #defaultLabel(): string {
-    if (this.values.length === 0 && !this.failed?.length) return 'No data';
-    const parts = [`${formatNumber(sum(this.values))} completed`];
+    const values = this.values ?? [];
+    if (values.length === 0 && !this.failed?.length) return 'No data';
+    const parts = [`${formatNumber(sum(values))} completed`];
     if (this.failed) parts.push(`${formatNumber(sum(this.failed))} failed`);
     return parts.join(', ');
   }

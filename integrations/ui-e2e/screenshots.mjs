@@ -1,0 +1,67 @@
+// Saves screenshots of the main views into docs/screenshots/ (light and dark),
+// from a real server over the memory backend with the demo workload.
+// Run: pnpm --filter @qadmin/integration-ui-e2e screenshots (after pnpm build).
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createMemoryBackend, startDemoWorkload } from '@qadmin/backend-memory';
+import { createAdmin } from '@qadmin/core';
+import { qadmin } from '@qadmin/express';
+import express from 'express';
+import { chromium } from 'playwright-core';
+
+const out = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+await mkdir(out, { recursive: true });
+
+const backend = createMemoryBackend({ label: 'in-memory' });
+const stop = startDemoWorkload(backend, { rate: 6 });
+const admin = createAdmin({ backends: [backend], title: 'Shop queues' });
+const app = express();
+app.use('/admin/queues', qadmin(admin));
+const server = createServer(app).listen(0, '127.0.0.1');
+await new Promise((resolve) => server.once('listening', resolve));
+const base = `http://127.0.0.1:${server.address().port}/admin/queues/`;
+// Let the workload fill every state.
+await new Promise((resolve) => setTimeout(resolve, 12_000));
+
+const views = [
+  ['overview', ''],
+  ['queue-failed', 'queues/memory%3Awebhooks?state=failed'],
+  ['job', null],
+  ['metrics', 'metrics?queue=memory%3Aemails&range=1h'],
+  ['schedules', 'schedules'],
+  ['workers', 'workers'],
+];
+const failed = await backend.listJobs('webhooks', { state: 'failed', limit: 1 });
+const jobPath = `queues/memory%3Awebhooks/jobs/${encodeURIComponent(failed.jobs[0]?.id ?? '1')}`;
+
+for (const scheme of ['light', 'dark']) {
+  const profile = await mkdtemp(join(tmpdir(), 'qadmin-shots-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    colorScheme: scheme,
+    viewport: { width: 1280, height: 800 },
+    deviceScaleFactor: 1,
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  for (const [name, path] of views) {
+    if (scheme === 'dark' && name !== 'overview' && name !== 'job') continue;
+    await page.goto(base + (path ?? jobPath));
+    await page.waitForLoadState('networkidle').catch(() => {});
+    await page.waitForTimeout(1500);
+    const file = join(out, `${name}-${scheme}.png`);
+    await page.screenshot({ path: file });
+    console.log(`saved ${file}`);
+  }
+  await context.close();
+  await rm(profile, { recursive: true, force: true });
+}
+stop();
+server.closeAllConnections();
+server.close();
+await admin.close();
+process.exit(0);
