@@ -5,7 +5,7 @@
 export { type KeyboardView, QadminApp } from './components/app/app';
 export { QadminConfirm } from './components/confirm/confirm';
 export { QadminFailed } from './components/failed/failed';
-export { QadminJobDetail } from './components/job-detail/job-detail';
+export { type JobActionDetail, QadminJobDetail } from './components/job-detail/job-detail';
 export { QadminJobList } from './components/job-list/job-list';
 export { QadminJsonView } from './components/json-view/json-view';
 export { QadminMetrics } from './components/metrics/metrics';

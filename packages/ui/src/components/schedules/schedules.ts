@@ -23,39 +23,16 @@ import { LiveController } from '../../shared/live';
 import { routePath } from '../../shared/routes';
 import { tokens } from '../../shared/styles';
 import { describeCron } from './cron-describe';
+import type { Field, FieldErrors, ScheduleForm } from './schedule-form';
 import { schedulesStyles } from './schedules.styles';
 
-type Croner = typeof import('croner');
+type FormModule = typeof import('./schedule-form');
 
 /** Queues read at the same time. */
 const CONCURRENCY = 4;
 /** Passed next runs refetch at most this often. */
 const MIN_REFRESH_MS = 5_000;
-const PREVIEW_RUNS = 5;
-const UNITS = [
-  ['seconds', 1_000],
-  ['minutes', 60_000],
-  ['hours', 3_600_000],
-  ['days', 86_400_000],
-] as const;
-
-/** What the create form edits. */
-interface ScheduleForm {
-  queueId: string;
-  id: string;
-  jobName: string;
-  kind: 'cron' | 'every';
-  pattern: string;
-  timezone: string;
-  every: string;
-  unit: number;
-  data: string;
-  options: Record<string, unknown> | undefined;
-  editing: boolean;
-}
-
-/** The form fields a (server) error can be shown next to. */
-type Field = 'queueId' | 'id' | 'jobName' | 'pattern' | 'timezone' | 'everyMs' | 'data';
+/** The form fields a server error can name. */
 const FIELDS: readonly Field[] = [
   'queueId',
   'id',
@@ -129,8 +106,9 @@ export class QadminSchedules extends QadminElement {
     fieldErrors: { state: true },
     formError: { state: true },
     saving: { state: true },
-    croner: { state: true },
-    cronerError: { state: true },
+    formModule: { state: true },
+    formOpening: { state: true },
+    formLoadError: { state: true },
     removal: { state: true },
     notice: { state: true },
   };
@@ -138,11 +116,12 @@ export class QadminSchedules extends QadminElement {
   /** Only the schedules of this queue (`<backend>:<name>`); empty for every queue that has them. */
   declare queueId: string;
   declare form: ScheduleForm | undefined;
-  declare fieldErrors: Partial<Record<Field, string>>;
+  declare fieldErrors: FieldErrors;
   declare formError: string;
   declare saving: boolean;
-  declare croner: Croner | undefined;
-  declare cronerError: string;
+  declare formModule: FormModule | undefined;
+  declare formOpening: boolean;
+  declare formLoadError: string;
   declare removal: Removal | undefined;
   declare notice: string;
 
@@ -151,7 +130,7 @@ export class QadminSchedules extends QadminElement {
   #last: Loaded | undefined;
   #lastRun = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
-  #zones: string[] | undefined;
+  #formModule: Promise<FormModule> | undefined;
 
   #live = new LiveController(
     this,
@@ -185,7 +164,8 @@ export class QadminSchedules extends QadminElement {
     this.fieldErrors = {};
     this.formError = '';
     this.saving = false;
-    this.cronerError = '';
+    this.formOpening = false;
+    this.formLoadError = '';
     this.notice = '';
   }
 
@@ -261,139 +241,51 @@ export class QadminSchedules extends QadminElement {
 
   // ---- the form ----
 
-  #timeZones(extra?: string | null): string[] {
-    if (!this.#zones) {
-      const local = Intl.DateTimeFormat().resolvedOptions().timeZone;
-      let all: string[] = [];
-      try {
-        all = Intl.supportedValuesOf('timeZone');
-      } catch {
-        // An older browser: the local zone and UTC are still offered.
-      }
-      this.#zones = [...new Set([local, 'UTC', ...all])];
-    }
-    return extra && !this.#zones.includes(extra) ? [extra, ...this.#zones] : this.#zones;
-  }
-
-  #openForm(writable: QueueResult[], from?: Row): void {
-    const local = this.#timeZones()[0] ?? 'UTC';
-    const schedule = from?.schedule;
-    let every = '';
-    let unit: number = UNITS[1][1];
-    if (schedule?.everyMs) {
-      const best = [...UNITS].reverse().find(([, ms]) => schedule.everyMs! % ms === 0) ?? UNITS[0];
-      unit = best[1];
-      every = String(schedule.everyMs / unit);
-    }
-    this.form = {
-      queueId:
+  /** Opens the form (loading it, and croner, on first use): empty, or filled from `from` to edit it. */
+  async #openForm(writable: QueueResult[], from?: Row): Promise<void> {
+    if (this.formOpening) return;
+    this.formOpening = true;
+    this.formLoadError = '';
+    try {
+      const module = await (this.#formModule ??= import('./schedule-form'));
+      const queueId =
         from?.queueId ??
         (writable.some((q) => q.queueId === this.queueId)
           ? this.queueId
-          : (writable[0]?.queueId ?? '')),
-      id: schedule?.id ?? '',
-      jobName: schedule?.jobName ?? '',
-      kind: schedule && schedule.pattern === null && schedule.everyMs !== null ? 'every' : 'cron',
-      pattern: schedule?.pattern ?? '',
-      timezone: schedule?.timezone ?? local,
-      every,
-      unit,
-      data:
-        schedule && schedule.data !== undefined && schedule.data !== null
-          ? JSON.stringify(schedule.data, null, 2)
-          : '',
-      options: schedule && Object.keys(schedule.options).length > 0 ? schedule.options : undefined,
-      editing: from !== undefined,
-    };
-    this.fieldErrors = {};
-    this.formError = '';
-    if (!this.croner) {
-      import('croner').then(
-        (module) => {
-          this.croner = module;
-        },
-        (error: unknown) => {
-          this.cronerError = `The cron preview could not be loaded: ${errorMessage(error)}`;
-        },
-      );
+          : (writable[0]?.queueId ?? ''));
+      this.fieldErrors = {};
+      this.formError = '';
+      this.formModule = module;
+      this.form = module.createForm(queueId, from?.schedule);
+    } catch (error) {
+      this.#formModule = undefined;
+      this.formLoadError = `The form could not be loaded: ${errorMessage(error)}`;
+    } finally {
+      this.formOpening = false;
     }
   }
 
-  #closeForm(): void {
+  #closeForm = (): void => {
     this.form = undefined;
     this.fieldErrors = {};
     this.formError = '';
-  }
+  };
 
-  #set<K extends keyof ScheduleForm>(key: K, value: ScheduleForm[K]): void {
-    if (!this.form) return;
+  #set = <K extends keyof ScheduleForm>(key: K, value: ScheduleForm[K]): void => {
+    if (!this.form || !this.formModule) return;
     this.form = { ...this.form, [key]: value };
-    const field: Field | undefined =
-      key === 'every' || key === 'unit'
-        ? 'everyMs'
-        : (FIELDS as readonly string[]).includes(key)
-          ? (key as Field)
-          : undefined;
+    const field = this.formModule.fieldOfKey(key);
     if (field && this.fieldErrors[field]) {
       const { [field]: _removed, ...rest } = this.fieldErrors;
       this.fieldErrors = rest;
     }
-  }
+  };
 
-  /** The next runs of the form's cron expression, or why it cannot be parsed. */
-  #preview(form: ScheduleForm): { runs: Date[] } | { error: string } | undefined {
-    const pattern = form.pattern.trim();
-    if (!pattern || !this.croner) return undefined;
-    if (!pattern.startsWith('@') && pattern.split(/\s+/).length < 5) {
-      return {
-        error:
-          'A cron expression has 5 or 6 fields: [second] minute hour day-of-month month day-of-week.',
-      };
-    }
-    try {
-      const cron = new this.croner.Cron(pattern, { timezone: form.timezone, paused: true });
-      return { runs: cron.nextRuns(PREVIEW_RUNS) };
-    } catch (error) {
-      return { error: errorMessage(error) };
-    }
-  }
-
-  /** The input the form describes, or the field errors that keep it from being sent. */
-  #input(
-    form: ScheduleForm,
-  ): { input: ScheduleInput } | { errors: Partial<Record<Field, string>> } {
-    const errors: Partial<Record<Field, string>> = {};
-    if (!form.queueId) errors.queueId = 'Choose a queue.';
-    if (!form.id.trim()) errors.id = 'Give the schedule an id.';
-    if (!form.jobName.trim()) errors.jobName = 'Give the name of the jobs it creates.';
-    const input: ScheduleInput = { id: form.id.trim(), jobName: form.jobName.trim() };
-    if (form.kind === 'cron') {
-      if (!form.pattern.trim()) errors.pattern = 'Enter a cron expression.';
-      input.pattern = form.pattern.trim();
-      input.timezone = form.timezone;
-    } else {
-      const everyMs = Math.round(Number(form.every) * form.unit);
-      if (!form.every.trim() || !Number.isFinite(everyMs) || everyMs < 1000) {
-        errors.everyMs = 'Enter an interval of at least 1 second.';
-      }
-      input.everyMs = everyMs;
-    }
-    if (form.data.trim()) {
-      try {
-        input.data = JSON.parse(form.data);
-      } catch (error) {
-        errors.data = `Not valid JSON: ${errorMessage(error)}`;
-      }
-    }
-    if (form.options) input.options = form.options;
-    return Object.keys(errors).length > 0 ? { errors } : { input };
-  }
-
-  async #submit(event: Event): Promise<void> {
+  #submit = async (event: Event): Promise<void> => {
     event.preventDefault();
     const form = this.form;
-    if (!form || this.saving) return;
-    const result = this.#input(form);
+    if (!form || !this.formModule || this.saving) return;
+    const result = this.formModule.formInput(form);
     this.formError = '';
     if ('errors' in result) {
       this.fieldErrors = result.errors;
@@ -418,7 +310,7 @@ export class QadminSchedules extends QadminElement {
     } finally {
       this.saving = false;
     }
-  }
+  };
 
   async #focusFirstError(): Promise<void> {
     await this.updateComplete;
@@ -458,223 +350,6 @@ export class QadminSchedules extends QadminElement {
   }
 
   // ---- rendering ----
-
-  #errorFor(field: Field): TemplateResult | typeof nothing {
-    const message = this.fieldErrors[field];
-    return message
-      ? html`<span class="field-error" id="error-${field}">${message}</span>`
-      : nothing;
-  }
-
-  #invalid(field: Field): { invalid: 'true' | 'false'; describedby: string } {
-    return {
-      invalid: this.fieldErrors[field] ? 'true' : 'false',
-      describedby: this.fieldErrors[field] ? `error-${field}` : '',
-    };
-  }
-
-  #renderPreview(form: ScheduleForm): TemplateResult {
-    if (this.cronerError) return html`<p class="error">${this.cronerError}</p>`;
-    if (!form.pattern.trim()) {
-      return html`<p class="muted">Type an expression to see its next runs.</p>`;
-    }
-    if (!this.croner) return html`<p class="muted">Loading the preview…</p>`;
-    const preview = this.#preview(form);
-    if (!preview) return html``;
-    if ('error' in preview) return html`<p class="error cron-error">${preview.error}</p>`;
-    if (preview.runs.length === 0)
-      return html`<p class="muted">This expression never runs again.</p>`;
-    const format = dateFormat(form.timezone);
-    const description = describeCron(form.pattern);
-    return html`${description ? html`<p class="describe">${description}</p>` : nothing}
-      <p class="muted next-label">Next runs (${form.timezone}):</p>
-      <ol class="runs">
-        ${preview.runs.map(
-          (run) =>
-            html`<li><time datetime=${run.toISOString()}>${format.format(run)}</time>
-              <span class="muted">${relativeTime(run.getTime())}</span></li>`,
-        )}
-      </ol>`;
-  }
-
-  #form(
-    form: ScheduleForm,
-    writable: QueueResult[],
-    overview: Overview | undefined,
-  ): TemplateResult {
-    const backends = new Map(overview?.backends.map((b) => [b.id, b.label]));
-    const zones = this.#timeZones(form.timezone);
-    const a = (field: Field) => this.#invalid(field);
-    return html`<form class="create" part="form" novalidate @submit=${this.#submit} aria-labelledby="form-title">
-      <h2 id="form-title">${form.editing ? 'Edit schedule' : 'New schedule'}</h2>
-      <div class="fields">
-        <label for="f-queue">Queue</label>
-        <div>
-          <select
-            id="f-queue"
-            .value=${form.queueId}
-            aria-invalid=${a('queueId').invalid}
-            aria-describedby=${a('queueId').describedby}
-            @change=${(e: Event) => this.#set('queueId', (e.target as HTMLSelectElement).value)}
-          >
-            ${writable.map(
-              (q) =>
-                html`<option value=${q.queueId} ?selected=${q.queueId === form.queueId}>
-                  ${q.detail?.name ?? queueName(q.queueId)}
-                  (${backends.get(q.detail?.backend ?? '') ?? q.queueId.slice(0, q.queueId.indexOf(':'))})
-                </option>`,
-            )}
-          </select>
-          ${this.#errorFor('queueId')}
-        </div>
-
-        <label for="f-id">Id</label>
-        <div>
-          <input
-            id="f-id"
-            class="mono"
-            autocomplete="off"
-            spellcheck="false"
-            placeholder="nightly-report"
-            .value=${form.id}
-            aria-invalid=${a('id').invalid}
-            aria-describedby=${a('id').describedby}
-            @input=${(e: Event) => this.#set('id', (e.target as HTMLInputElement).value)}
-          />
-          ${this.#errorFor('id')}
-        </div>
-
-        <label for="f-name">Job name</label>
-        <div>
-          <input
-            id="f-name"
-            autocomplete="off"
-            spellcheck="false"
-            placeholder="build-report"
-            .value=${form.jobName}
-            aria-invalid=${a('jobName').invalid}
-            aria-describedby=${a('jobName').describedby}
-            @input=${(e: Event) => this.#set('jobName', (e.target as HTMLInputElement).value)}
-          />
-          ${this.#errorFor('jobName')}
-        </div>
-
-        <span class="label" id="kind-label">Repeat</span>
-        <div class="kind" role="radiogroup" aria-labelledby="kind-label">
-          <label
-            ><input
-              type="radio"
-              name="kind"
-              value="cron"
-              .checked=${form.kind === 'cron'}
-              @change=${() => this.#set('kind', 'cron')}
-            />
-            Cron expression</label
-          >
-          <label
-            ><input
-              type="radio"
-              name="kind"
-              value="every"
-              .checked=${form.kind === 'every'}
-              @change=${() => this.#set('kind', 'every')}
-            />
-            Fixed interval</label
-          >
-        </div>
-
-        ${
-          form.kind === 'cron'
-            ? html`<label for="f-pattern">Cron expression</label>
-              <div>
-                <input
-                  id="f-pattern"
-                  class="mono"
-                  autocomplete="off"
-                  spellcheck="false"
-                  placeholder="0 3 * * *"
-                  .value=${form.pattern}
-                  aria-invalid=${a('pattern').invalid}
-                  aria-describedby="${a('pattern').describedby} cron-preview"
-                  @input=${(e: Event) => this.#set('pattern', (e.target as HTMLInputElement).value)}
-                />
-                ${this.#errorFor('pattern')}
-                <span class="muted hint">minute hour day-of-month month day-of-week, e.g. <code>*/15 9-17 * * 1-5</code></span>
-              </div>
-              <label for="f-tz">Time zone</label>
-              <div>
-                <select
-                  id="f-tz"
-                  .value=${form.timezone}
-                  aria-invalid=${a('timezone').invalid}
-                  aria-describedby=${a('timezone').describedby}
-                  @change=${(e: Event) => this.#set('timezone', (e.target as HTMLSelectElement).value)}
-                >
-                  ${zones.map((zone) => html`<option ?selected=${zone === form.timezone}>${zone}</option>`)}
-                </select>
-                ${this.#errorFor('timezone')}
-              </div>
-              <span class="label" aria-hidden="true"></span>
-              <div class="preview" id="cron-preview" aria-live="polite">${this.#renderPreview(form)}</div>`
-            : html`<label for="f-every">Every</label>
-              <div>
-                <div class="every">
-                  <input
-                    id="f-every"
-                    type="number"
-                    min="1"
-                    step="any"
-                    inputmode="decimal"
-                    .value=${form.every}
-                    aria-invalid=${a('everyMs').invalid}
-                    aria-describedby=${a('everyMs').describedby}
-                    @input=${(e: Event) => this.#set('every', (e.target as HTMLInputElement).value)}
-                  />
-                  <select
-                    aria-label="Unit"
-                    .value=${String(form.unit)}
-                    @change=${(e: Event) => this.#set('unit', Number((e.target as HTMLSelectElement).value))}
-                  >
-                    ${UNITS.map(
-                      ([label, ms]) =>
-                        html`<option value=${String(ms)} ?selected=${ms === form.unit}>${label}</option>`,
-                    )}
-                  </select>
-                  ${
-                    Number(form.every) > 0
-                      ? html`<span class="muted">= ${formatDuration(Number(form.every) * form.unit)}</span>`
-                      : nothing
-                  }
-                </div>
-                ${this.#errorFor('everyMs')}
-              </div>`
-        }
-
-        <label for="f-data">Data <span class="muted">(JSON, optional)</span></label>
-        <div>
-          <textarea
-            id="f-data"
-            class="mono"
-            rows="4"
-            spellcheck="false"
-            placeholder='{ "report": "daily" }'
-            .value=${form.data}
-            aria-invalid=${a('data').invalid}
-            aria-describedby=${a('data').describedby}
-            @input=${(e: Event) => this.#set('data', (e.target as HTMLTextAreaElement).value)}
-          ></textarea>
-          ${this.#errorFor('data')}
-        </div>
-      </div>
-      ${this.formError ? html`<p class="error" role="alert">${this.formError}</p>` : nothing}
-      <div class="form-actions">
-        <button type="button" @click=${this.#closeForm}>Cancel</button>
-        <button type="submit" class="primary" ?disabled=${this.saving}>
-          ${this.saving ? 'Saving…' : form.editing ? 'Save schedule' : 'Create schedule'}
-        </button>
-      </div>
-    </form>`;
-  }
 
   #repeat(schedule: Schedule): TemplateResult {
     if (schedule.pattern !== null) {
@@ -876,32 +551,45 @@ export class QadminSchedules extends QadminElement {
         <div class="toolbar" part="toolbar">
           ${
             writable.length > 0 && !this.form
-              ? html`<button type="button" class="primary" @click=${() => this.#openForm(writable)}>
-                New schedule
-              </button>`
+              ? html`<button
+                  type="button"
+                  class="primary"
+                  ?disabled=${this.formOpening}
+                  @click=${() => this.#openForm(writable)}
+                >
+                  New schedule
+                </button>`
               : nothing
           }
         </div>
       </header>
       <p class="notice" role="status">${this.notice}</p>
-      ${this.form && writable.length > 0 ? this.#form(this.form, writable, overview) : nothing}
+      ${this.formLoadError ? html`<p class="error" role="alert">${this.formLoadError}</p>` : nothing}
+      ${
+        this.form && this.formModule && writable.length > 0
+          ? this.formModule.renderForm({
+              form: this.form,
+              queues: writable.map((q) => ({ id: q.queueId, label: queueLabel(q, overview) })),
+              fieldErrors: this.fieldErrors,
+              formError: this.formError,
+              saving: this.saving,
+              set: this.#set,
+              submit: this.#submit,
+              cancel: this.#closeForm,
+            })
+          : nothing
+      }
       <div class="body" aria-busy=${pending ? 'true' : 'false'}>${this.#body(loaded, writable)}</div>
       ${this.#dialog()}
     `;
   }
 }
 
-/** Dates in `timeZone` (in the local zone when the browser does not know it). */
-function dateFormat(timeZone: string): Intl.DateTimeFormat {
-  try {
-    return new Intl.DateTimeFormat(undefined, {
-      dateStyle: 'medium',
-      timeStyle: 'medium',
-      timeZone,
-    });
-  } catch {
-    return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
-  }
+/** "emails (BullMQ)": the queue's name and its backend's label. */
+function queueLabel(queue: QueueResult, overview: Overview | undefined): string {
+  const backend = queue.detail?.backend ?? queue.queueId.slice(0, queue.queueId.indexOf(':'));
+  const label = overview?.backends.find((b) => b.id === backend)?.label ?? backend;
+  return `${queue.detail?.name ?? queueName(queue.queueId)} (${label})`;
 }
 
 function queueName(queueId: string): string {
