@@ -147,6 +147,7 @@ describe('the dashboard in Chromium', () => {
       expect(violations).toEqual([]);
       expect(foreign).toEqual([]);
     } finally {
+      await browser.page.unrouteAll({ behavior: 'ignoreErrors' });
       await browser.close();
     }
   });

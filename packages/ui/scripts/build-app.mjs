@@ -36,22 +36,42 @@ const result = await build({
   logLevel: 'warning',
 });
 
+// A small icon: without one the browser asks the host app for /favicon.ico.
+const icon =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#3b5bdb"/>' +
+  '<path d="M8 10h16M8 16h11M8 22h7" stroke="#fff" stroke-width="3" stroke-linecap="round"/></svg>\n';
+const iconFile = `favicon-${createHash('sha256').update(icon).digest('hex').slice(0, 8).toUpperCase()}.svg`;
+await writeFile(join(assets, iconFile), icon);
+
 const page = 'html{color-scheme:light dark}body{margin:0;background:Canvas;color:CanvasText}\n';
 const pageCss = `page-${createHash('sha256').update(page).digest('hex').slice(0, 8).toUpperCase()}.css`;
 await writeFile(join(assets, pageCss), page);
 
 const outputs = result.metafile.outputs;
 const entry = Object.keys(outputs).find((file) => outputs[file].entryPoint === 'src/app-entry.ts');
-// The first view loads the entry and what it imports statically, transitively.
-const firstView = new Set();
-const visit = (file) => {
-  if (firstView.has(file)) return;
-  firstView.add(file);
+// What a page loads before it shows anything: the entry, the chunk of the
+// view it opens on (the entry imports one per view, dynamically) and what
+// those import statically, transitively. Charts, the JSON viewer's extras
+// and the cron library are imported dynamically by the views: on demand.
+const closure = (file, into = new Set()) => {
+  if (into.has(file)) return into;
+  into.add(file);
   for (const imported of outputs[file].imports) {
-    if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
+    if (imported.kind === 'import-statement' && !imported.external) closure(imported.path, into);
   }
+  return into;
 };
-visit(entry);
+const firstView = closure(entry);
+const viewChunks = outputs[entry].imports
+  .filter((imported) => imported.kind === 'dynamic-import')
+  .map((imported) => imported.path);
+const routes = viewChunks.map((chunk) => ({
+  name: chunk
+    .split('/')
+    .pop()
+    .replace(/-[A-Z0-9]+\.js$/, ''),
+  files: new Set([...firstView, ...closure(chunk)]),
+}));
 
 const url = (file) => relative(out, join(root, file)).split('\\').join('/');
 const preload = [...firstView]
@@ -64,6 +84,7 @@ const html = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>qadmin</title>
+<link rel="icon" type="image/svg+xml" href="assets/${iconFile}">
 <link rel="stylesheet" href="assets/${pageCss}">
 ${preload}<script type="module" src="${url(entry)}"></script>
 </head>
@@ -75,24 +96,35 @@ ${preload}<script type="module" src="${url(entry)}"></script>
 `;
 await writeFile(join(out, 'index.html'), html);
 
+const sizes = new Map();
 const rows = [];
-let firstViewGzip = 0;
 for (const file of [...Object.keys(outputs), `dist/app/assets/${pageCss}`]) {
   if (!/\.(js|css)$/.test(file)) continue;
   const bytes = await readFile(join(root, file));
   const gzip = gzipSync(bytes, { level: 9 }).length;
-  const loadedFirst = firstView.has(file) || file.endsWith('.css');
-  if (loadedFirst) firstViewGzip += gzip;
+  sizes.set(file, gzip);
+  const route = routes.find((r) => r.files.has(file) && !firstView.has(file));
   rows.push({
     file: url(file),
     'KB raw': (bytes.length / 1024).toFixed(1),
     'KB gzip': (gzip / 1024).toFixed(1),
-    loads: loadedFirst ? 'first view' : 'on demand',
+    loads:
+      firstView.has(file) || file.endsWith('.css')
+        ? 'always'
+        : route
+          ? `with ${route.name}`
+          : 'on demand',
   });
 }
 console.table(rows);
-const verdict = firstViewGzip <= FIRST_VIEW_BUDGET_BYTES ? 'within' : 'OVER';
-console.log(
-  `first view: ${(firstViewGzip / 1024).toFixed(1)} KB gzip of JS+CSS (${verdict} the ${FIRST_VIEW_BUDGET_BYTES / 1024} KB budget)`,
-);
-if (verdict === 'OVER') process.exit(1);
+const cssGzip = sizes.get(`dist/app/assets/${pageCss}`);
+let over = false;
+for (const route of routes) {
+  const total = [...route.files].reduce((sum, file) => sum + sizes.get(file), cssGzip);
+  const verdict = total <= FIRST_VIEW_BUDGET_BYTES ? 'within' : 'OVER';
+  over ||= verdict === 'OVER';
+  console.log(
+    `first view opening on ${route.name}: ${(total / 1024).toFixed(1)} KB gzip of JS+CSS (${verdict} the ${FIRST_VIEW_BUDGET_BYTES / 1024} KB budget)`,
+  );
+}
+if (over) process.exit(1);

@@ -1,2 +1,23 @@
-// The served dashboard: registers the elements; index.html holds <qadmin-app>.
-import './define';
+// The served dashboard: <qadmin-app> at once, each view's elements when the
+// view first shows (the first view loads only what it needs).
+import { QadminApp } from './components/app/app';
+import { defineElement } from './shared/define-element';
+
+QadminApp.loadView = (view) => {
+  switch (view) {
+    case 'overview':
+      return import('./entries/overview');
+    case 'queue':
+      return import('./entries/queue');
+    case 'job':
+      return import('./entries/job');
+    case 'failed':
+    case 'workers':
+    case 'schedules':
+    case 'metrics':
+      return import('./entries/operations');
+    default:
+      return Promise.resolve();
+  }
+};
+defineElement('qadmin-app', QadminApp);

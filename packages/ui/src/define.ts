@@ -22,6 +22,9 @@ import { QadminQueueList } from './components/queue-list/queue-list';
 import { QadminSchedules } from './components/schedules/schedules';
 import { QadminSparkline } from './components/sparkline/sparkline';
 import { QadminWorkers } from './components/workers/workers';
+import { defineElement } from './shared/define-element';
+
+export { defineElement };
 
 /** Every element of the package by tag. */
 export const ELEMENTS = {
@@ -39,24 +42,5 @@ export const ELEMENTS = {
   'qadmin-sparkline': QadminSparkline,
   'qadmin-workers': QadminWorkers,
 } as const;
-
-/**
- * Registers `element` as `tag` unless the tag is taken; warns when it is
- * taken by something else.
- *
- * @example
- * ```ts
- * defineElement('qadmin-overview', QadminOverview);
- * ```
- */
-export function defineElement(tag: string, element: CustomElementConstructor): void {
-  const existing = customElements.get(tag);
-  if (existing === element) return;
-  if (existing) {
-    console.warn(`[qadmin] <${tag}> is already defined by another script; keeping that one.`);
-    return;
-  }
-  customElements.define(tag, element);
-}
 
 for (const [tag, element] of Object.entries(ELEMENTS)) defineElement(tag, element);

@@ -22,6 +22,7 @@ export {
   type QadminConfig,
   readPageConfig,
 } from './shared/context';
+export { defineElement } from './shared/define-element';
 export { QadminElement } from './shared/element';
 export { LiveController, LiveFeed, type LiveMessage, type LiveStatus } from './shared/live';
 export { type NavigateDetail, parseRoute, type Route, routePath } from './shared/routes';

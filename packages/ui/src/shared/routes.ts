@@ -65,7 +65,10 @@ export function parseRoute(url: URL, base: URL): Route {
       return { view: 'job', queueId, jobId };
     }
   }
-  if (parts.length === 1 && (first === 'failed' || first === 'workers' || first === 'schedules' || first === 'metrics')) {
+  if (
+    parts.length === 1 &&
+    (first === 'failed' || first === 'workers' || first === 'schedules' || first === 'metrics')
+  ) {
     return { view: first };
   }
   return { view: 'not-found', path };

@@ -11,7 +11,8 @@ export async function expectAccessible(element: Element): Promise<void> {
     resultTypes: ['violations'],
   });
   const violations = result.violations.map(
-    (v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.map((n) => n.target.join(' ')).join('\n  ')}`,
+    (v) =>
+      `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.map((n) => n.target.join(' ')).join('\n  ')}`,
   );
   expect(violations, violations.join('\n')).toEqual([]);
 }

@@ -159,7 +159,9 @@ export function createFakeApi(handlers: FakeHandlers = {}): FakeApi {
       total: 1,
     }),
     addJob: async (queueId, input) => fakeJob({ queueId, name: input.name, state: 'waiting' }),
-    jobAction: async (queueId, jobId) => ({ job: fakeJob({ queueId, id: jobId, state: 'waiting' }) }),
+    jobAction: async (queueId, jobId) => ({
+      job: fakeJob({ queueId, id: jobId, state: 'waiting' }),
+    }),
     bulkAction: async () => ({ affected: 7 }),
     workers: async (): Promise<ApiWorker[]> => [
       {
@@ -190,17 +192,18 @@ export function createFakeApi(handlers: FakeHandlers = {}): FakeApi {
         options: {},
       },
     ],
-    upsertSchedule: async (queueId, input) => ({
-      queue: queueId.slice(queueId.indexOf(':') + 1),
-      pattern: null,
-      everyMs: null,
-      timezone: null,
-      data: null,
-      options: {},
-      ...input,
-      nextRunAt: now + 60_000,
-      lastRunAt: null,
-    }) as Schedule,
+    upsertSchedule: async (queueId, input) =>
+      ({
+        queue: queueId.slice(queueId.indexOf(':') + 1),
+        pattern: null,
+        everyMs: null,
+        timezone: null,
+        data: null,
+        options: {},
+        ...input,
+        nextRunAt: now + 60_000,
+        lastRunAt: null,
+      }) as Schedule,
     removeSchedule: async () => {},
     metrics: async (queueId, range = '1h'): Promise<ApiMetrics> => ({
       queueId,

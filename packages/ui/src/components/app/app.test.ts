@@ -42,7 +42,11 @@ describe('qadmin-app', () => {
     app.navigate('workers');
     await app.updateComplete;
     const overview = fakeOverview();
-    overview.backends[1] = { ...overview.backends[1]!, ok: false, error: 'ECONNREFUSED 127.0.0.1:6379' };
+    overview.backends[1] = {
+      ...overview.backends[1]!,
+      ok: false,
+      error: 'ECONNREFUSED 127.0.0.1:6379',
+    };
     fake.push({ type: 'overview', overview });
     await vi.waitFor(() =>
       expect(app.shadowRoot!.querySelector('[part=banner]')?.textContent).toContain('ECONNREFUSED'),
@@ -68,7 +72,10 @@ describe('qadmin-app', () => {
     );
     reachable = true;
     await vi.waitFor(
-      () => expect(app.shadowRoot!.querySelector('[part=banner]')?.textContent ?? '').not.toMatch(/Cannot reach/),
+      () =>
+        expect(app.shadowRoot!.querySelector('[part=banner]')?.textContent ?? '').not.toMatch(
+          /Cannot reach/,
+        ),
       { timeout: 8000 },
     );
   });

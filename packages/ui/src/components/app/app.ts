@@ -1,6 +1,12 @@
 import { ContextProvider } from '@lit/context';
 import type { Overview } from '@qadmin/core';
-import { html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
+import {
+  html,
+  nothing,
+  type PropertyDeclarations,
+  type PropertyValues,
+  type TemplateResult,
+} from 'lit';
 import { apiContext, configContext, type QadminConfig, readPageConfig } from '../../shared/context';
 import { QadminElement } from '../../shared/element';
 import { LiveController } from '../../shared/live';
@@ -55,6 +61,7 @@ export class QadminApp extends QadminElement {
     route: { state: true },
     query: { state: true },
     helpOpen: { state: true },
+    loadError: { state: true },
   };
 
   /** `system` (default), `light` or `dark`; remembered in localStorage when changed here. */
@@ -62,10 +69,21 @@ export class QadminApp extends QadminElement {
   declare route: Route;
   declare query: URLSearchParams;
   declare helpOpen: boolean;
+  declare loadError: string | undefined;
+
+  /**
+   * Loads the elements of a view before it shows. The served app sets it to
+   * load each view's code on first use; when unset (`@qadmin/ui/define`
+   * registered everything) views render at once.
+   */
+  static loadView: ((view: Route['view']) => Promise<unknown>) | undefined;
 
   readonly config: QadminConfig = readPageConfig();
   #apiProvider = new ContextProvider(this, { context: apiContext });
-  #configProvider = new ContextProvider(this, { context: configContext, initialValue: this.config });
+  #configProvider = new ContextProvider(this, {
+    context: configContext,
+    initialValue: this.config,
+  });
   #live = new LiveController(
     this,
     () => this.client,
@@ -185,11 +203,15 @@ export class QadminApp extends QadminElement {
   #applyBranding(): void {
     const { accentColor, faviconUrl } = this.config;
     if (accentColor) this.style.setProperty('--qadmin-color-accent', accentColor);
-    if (faviconUrl && !document.querySelector('link[rel="icon"]')) {
-      const link = document.createElement('link');
-      link.rel = 'icon';
+    if (faviconUrl) {
+      let link = document.querySelector<HTMLLinkElement>('link[rel="icon"]');
+      if (!link) {
+        link = document.createElement('link');
+        link.rel = 'icon';
+        document.head.append(link);
+      }
+      link.removeAttribute('type');
       link.href = faviconUrl;
-      document.head.append(link);
     }
   }
 
@@ -197,6 +219,11 @@ export class QadminApp extends QadminElement {
     this.#apiProvider.setValue(this.client);
     this.#configProvider.setValue(this.config);
     if (changed.has('route')) {
+      const view = this.route.view;
+      QadminApp.loadView?.(view).catch((error: unknown) => {
+        console.error(`[qadmin] loading the ${view} view failed:`, error);
+        this.loadError = `The ${view} view could not be loaded (${String(error)}). Reload the page.`;
+      });
       const label = NAV.find(([view]) => view === this.route.view)?.[2];
       document.title = label ? `${label} · ${this.config.title}` : this.config.title;
     }
@@ -219,7 +246,8 @@ export class QadminApp extends QadminElement {
   }
 
   #cycleTheme(): void {
-    const next: Theme = this.theme === 'system' ? 'dark' : this.theme === 'dark' ? 'light' : 'system';
+    const next: Theme =
+      this.theme === 'system' ? 'dark' : this.theme === 'dark' ? 'light' : 'system';
     this.theme = next;
     if (next === 'system') localStorage.removeItem(THEME_KEY);
     else localStorage.setItem(THEME_KEY, next);
@@ -316,6 +344,7 @@ export class QadminApp extends QadminElement {
         <button type="button" @click=${() => (this.helpOpen = true)} aria-label="Keyboard shortcuts">?</button>
       </header>
       ${this.#banner(overview)}
+      ${this.loadError ? html`<div class="banner offline" role="alert">${this.loadError}</div>` : nothing}
       <main>${this.#view()}</main>
       <dialog aria-label="Keyboard shortcuts" @close=${() => (this.helpOpen = false)}>
         <h2>Keyboard shortcuts</h2>

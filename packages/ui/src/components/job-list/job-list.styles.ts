@@ -42,20 +42,14 @@ export const jobListStyles = css`
     padding: 2px var(--_space-2);
   }
   .status {
-    min-height: 1.4em;
-    margin: 0;
-    color: var(--_muted);
-    font-variant-numeric: tabular-nums;
-  }
-  .status:empty {
-    min-height: 0;
-  }
-  .search-status {
+    flex: 1 1 16ch;
     display: flex;
     align-items: center;
     gap: var(--_space-2);
     flex-wrap: wrap;
-    margin-bottom: var(--_space-1);
+    min-width: 0;
+    color: var(--_muted);
+    font-variant-numeric: tabular-nums;
   }
   .notice {
     color: var(--_text);
@@ -89,72 +83,67 @@ export const jobListStyles = css`
     background: var(--_bg);
     scroll-behavior: smooth;
   }
-  table {
-    table-layout: fixed;
+  .table {
     min-width: 720px;
   }
-  table[aria-busy='true'] tbody {
+  .row {
+    display: grid;
+    grid-template-columns: var(--_cols);
+    align-items: center;
+    min-height: var(--_row-h);
+    border-bottom: 1px solid var(--_border);
+  }
+  /* Rows out of view are neither laid out nor painted: a page of 500 stays responsive. */
+  .body .row {
+    content-visibility: auto;
+    contain-intrinsic-size: auto var(--_row-h);
+  }
+  .body .row:last-child {
+    border-bottom: 0;
+  }
+  .table[aria-busy='true'] .body {
     opacity: 0.6;
     transition: opacity 0.2s 0.15s;
   }
-  thead th {
+  .head {
     position: sticky;
     top: 0;
     z-index: 1;
     background: var(--_surface);
-    white-space: nowrap;
-    height: var(--_row-h);
   }
-  td {
-    height: var(--_row-h);
+  .head .cell {
+    font-weight: 600;
+    color: var(--_muted);
+    font-size: 0.85em;
+  }
+  .cell {
+    padding: var(--_space-1) var(--_space-2);
     white-space: nowrap;
     overflow: hidden;
     text-overflow: ellipsis;
-    vertical-align: middle;
+    min-width: 0;
   }
-  tbody tr:last-child td {
-    border-bottom: 0;
-  }
-  tbody tr:hover {
+  .body .row:hover {
     background: color-mix(in srgb, var(--_accent) 5%, transparent);
   }
-  tbody tr.selected {
+  .body .row.selected {
     background: color-mix(in srgb, var(--_accent) 11%, transparent);
   }
-  tbody tr:focus-visible {
+  .body .row:focus-visible {
     outline: 2px solid var(--_accent);
     outline-offset: -2px;
   }
-  th.check,
-  td.check {
-    width: 34px;
+  .cell.check {
     padding-right: 0;
     text-overflow: clip;
+    display: flex;
+    align-items: center;
   }
   input[type='checkbox'] {
     margin: 0;
-    vertical-align: middle;
     width: 15px;
     height: 15px;
     accent-color: var(--_accent);
-  }
-  col.id {
-    width: var(--_id-w, 10ch);
-  }
-  col.name {
-    width: var(--_name-w, 16ch);
-  }
-  col.attempts {
-    width: 9ch;
-  }
-  col.time {
-    width: 13ch;
-  }
-  col.progress {
-    width: 170px;
-  }
-  col.reason {
-    width: 34%;
   }
   .id a {
     font-family: var(--_mono);
@@ -180,16 +169,14 @@ export const jobListStyles = css`
   .meter .num {
     min-width: 4ch;
   }
-  td.empty {
-    height: 96px;
+  .cell.empty {
+    grid-column: 1 / -1;
+    padding: var(--_space-6) var(--_space-4);
     text-align: center;
     color: var(--_muted);
     white-space: normal;
   }
-  .placeholder td {
-    color: transparent;
-  }
-  .placeholder td::after {
+  .placeholder .cell::after {
     content: '';
     display: block;
     height: 0.7em;
@@ -200,7 +187,7 @@ export const jobListStyles = css`
     .scroller {
       scroll-behavior: auto;
     }
-    table[aria-busy='true'] tbody {
+    .table[aria-busy='true'] .body {
       transition: none;
     }
   }

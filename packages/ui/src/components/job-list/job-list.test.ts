@@ -1,6 +1,6 @@
-import type { ApiJob, ApiJobPage, ApiJobSummary, JobState } from '@qadmin/core';
-import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ListJobsParams } from '@qadmin/client';
+import type { ApiJob, ApiJobPage, ApiJobSummary, JobAction, JobState } from '@qadmin/core';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { expectAccessible } from '../../test-support/a11y';
 import { createFakeApi, type FakeHandlers, fakeJob, fakeQueue } from '../../test-support/fake-api';
 import { QadminConfirm } from '../confirm/confirm';
@@ -37,16 +37,21 @@ async function mount(
   el.state = 'failed';
   Object.assign(el, props);
   document.body.append(el);
-  await vi.waitFor(() => expect(el.shadowRoot!.querySelectorAll('tbody tr[part=row]').length).toBeGreaterThan(0));
+  await vi.waitFor(() =>
+    expect(el.shadowRoot!.querySelectorAll('.body [part=row]').length).toBeGreaterThan(0),
+  );
   return { el, ...fake };
 }
 
-const rows = (el: QadminJobList) => [...el.shadowRoot!.querySelectorAll<HTMLTableRowElement>('tbody tr[part=row]')];
+const rows = (el: QadminJobList) => [
+  ...el.shadowRoot!.querySelectorAll<HTMLElement>('.body [part=row]'),
+];
 const button = (el: QadminJobList, label: string | RegExp) =>
   [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>('button')].find((b) =>
     typeof label === 'string' ? b.textContent?.trim() === label : label.test(b.textContent ?? ''),
   );
-const status = (el: QadminJobList) => el.shadowRoot!.querySelector('[role=status]')!.textContent!.replace(/\s+/g, ' ');
+const status = (el: QadminJobList) =>
+  el.shadowRoot!.querySelector('[role=status]')!.textContent!.replace(/\s+/g, ' ');
 
 describe('qadmin-job-list', () => {
   afterEach(() => {
@@ -56,8 +61,13 @@ describe('qadmin-job-list', () => {
 
   it('shows the jobs of a state with the columns of that state, and is accessible', async () => {
     const { el, callsOf } = await mount();
-    expect(callsOf('listJobs')[0]!.slice(0, 2)).toEqual(['memory:emails', { state: 'failed', limit: 50 }]);
-    const headers = [...el.shadowRoot!.querySelectorAll('thead th')].map((th) => th.textContent!.trim());
+    expect(callsOf('listJobs')[0]!.slice(0, 2)).toEqual([
+      'memory:emails',
+      { state: 'failed', limit: 50 },
+    ]);
+    const headers = [...el.shadowRoot!.querySelectorAll('.head [role=columnheader]')].map((th) =>
+      th.textContent!.trim(),
+    );
     expect(headers).toEqual(['', 'Id', 'Name', 'Data', 'Reason', 'Attempts', 'Finished']);
     const [first, second] = rows(el);
     const link = first!.querySelector('a')!;
@@ -66,7 +76,7 @@ describe('qadmin-job-list', () => {
     expect(first!.textContent).toContain('send-email');
     expect(first!.textContent).toContain('SMTP 421: try again later');
     expect(first!.textContent).toContain('3 / 3');
-    const data = first!.querySelector('td.data')!;
+    const data = first!.querySelector('.data')!;
     expect(data.getAttribute('title')).toBe('{"to":"ada@example.com","subject":"Welcome"}');
     expect(first!.querySelector('time')!.getAttribute('title')).toBeTruthy();
     expect(second!.textContent).toContain('timeout');
@@ -76,10 +86,15 @@ describe('qadmin-job-list', () => {
 
   it('shows progress for active jobs and moves it with live progress events', async () => {
     const { el, push } = await mount(
-      { listJobs: async () => page('active', ['7'], { jobs: [summary(fakeJob({ id: '7', state: 'active', progress: 10 }))] }) },
+      {
+        listJobs: async () =>
+          page('active', ['7'], {
+            jobs: [summary(fakeJob({ id: '7', state: 'active', progress: 10 }))],
+          }),
+      },
       { state: 'active' },
     );
-    const bar = () => el.shadowRoot!.querySelector<HTMLProgressElement>('tbody progress')!;
+    const bar = () => el.shadowRoot!.querySelector<HTMLProgressElement>('.body progress')!;
     expect(bar().value).toBe(10);
     expect(bar().getAttribute('aria-label')).toBe('Progress of job 7');
     push({ type: 'progress', queueId: 'memory:emails', jobId: '7', progress: 64 });
@@ -118,7 +133,9 @@ describe('qadmin-job-list', () => {
     const select = el.shadowRoot!.querySelector<HTMLSelectElement>('.pager select')!;
     select.value = '200';
     select.dispatchEvent(new Event('change'));
-    await vi.waitFor(() => expect(callsOf('listJobs').at(-1)![1]).toEqual({ state: 'failed', limit: 200 }));
+    await vi.waitFor(() =>
+      expect(callsOf('listJobs').at(-1)![1]).toEqual({ state: 'failed', limit: 200 }),
+    );
     expect(localStorage.getItem('qadmin-page-size')).toBe('200');
   });
 
@@ -135,7 +152,9 @@ describe('qadmin-job-list', () => {
     const el = document.createElement('qadmin-job-list');
     Object.assign(el, { api: fake.api, queueId: 'memory:emails', state: 'failed', pageSize: 500 });
     document.body.append(el);
-    await vi.waitFor(() => expect(el.shadowRoot!.querySelector('[role=alert]')?.textContent).toContain('at most 100'));
+    await vi.waitFor(() =>
+      expect(el.shadowRoot!.querySelector('[role=alert]')?.textContent).toContain('at most 100'),
+    );
     button(el, 'Show 100 per page')!.click();
     await vi.waitFor(() => expect(rows(el)).toHaveLength(1));
     expect(el.pageSize).toBe(100);
@@ -155,8 +174,15 @@ describe('qadmin-job-list', () => {
           }),
     );
     const { el } = await mount({ listJobs }, { search: 'timeout', searchIn: 'data,error' });
-    expect(listJobs.mock.calls[0]![1]).toEqual({ state: 'failed', limit: 50, q: 'timeout', in: ['data', 'error'] });
-    await vi.waitFor(() => expect(status(el)).toMatch(/1 match in 5,000 jobs scanned — not every job searched yet/));
+    expect(listJobs.mock.calls[0]![1]).toEqual({
+      state: 'failed',
+      limit: 50,
+      q: 'timeout',
+      in: ['data', 'error'],
+    });
+    await vi.waitFor(() =>
+      expect(status(el)).toMatch(/1 match in 5,000 jobs scanned — not every job searched yet/),
+    );
     button(el, 'Search further')!.click();
     await vi.waitFor(() => expect(rows(el).map((r) => r.dataset.id)).toEqual(['2', '9']));
     expect(listJobs.mock.calls.at(-1)![1]).toEqual({
@@ -172,19 +198,28 @@ describe('qadmin-job-list', () => {
   });
 
   it('looks a job up by id, and links to it when it is in another state', async () => {
-    const listJobs = vi.fn(async () => page('failed', []));
+    const listJobs = vi.fn(async (_q: string, _query: ListJobsParams) => page('failed', []));
     const fake = createFakeApi({ listJobs });
     const el = document.createElement('qadmin-job-list');
-    Object.assign(el, { api: fake.api, queueId: 'memory:emails', state: 'failed', search: '42', searchIn: 'id' });
+    Object.assign(el, {
+      api: fake.api,
+      queueId: 'memory:emails',
+      state: 'failed',
+      search: '42',
+      searchIn: 'id',
+    });
     document.body.append(el);
-    await vi.waitFor(() => expect(el.shadowRoot!.querySelector('td.empty')?.textContent).toMatch(/No failed job with id/));
+    await vi.waitFor(() =>
+      expect(el.shadowRoot!.querySelector('.empty')?.textContent).toMatch(/No failed job with id/),
+    );
     expect(listJobs.mock.calls[0]![1]).toEqual({ state: 'failed', limit: 50, id: '42' });
-    expect(el.shadowRoot!.querySelector('td.empty a')!.getAttribute('href')).toMatch(/jobs\/42$/);
+    expect(el.shadowRoot!.querySelector('.empty a')!.getAttribute('href')).toMatch(/jobs\/42$/);
   });
 
   it('retries the selected jobs one call each and reports partial failures', async () => {
-    const jobAction = vi.fn(async (queueId: string, jobId: string) => {
-      if (jobId === '2') throw Object.assign(new Error('Action not possible in this state: Job 2 is active'), {});
+    const jobAction = vi.fn(async (queueId: string, jobId: string, _action: JobAction) => {
+      if (jobId === '2')
+        throw Object.assign(new Error('Action not possible in this state: Job 2 is active'), {});
       return { job: fakeJob({ queueId, id: jobId, state: 'waiting' }) };
     });
     const { el } = await mount({
@@ -193,13 +228,15 @@ describe('qadmin-job-list', () => {
     });
     const changed = vi.fn();
     el.addEventListener('qadmin-jobs-changed', (e) => changed(e.detail));
-    const all = el.shadowRoot!.querySelector<HTMLInputElement>('thead input[type=checkbox]')!;
+    const all = el.shadowRoot!.querySelector<HTMLInputElement>('.head input[type=checkbox]')!;
     all.click();
     await el.updateComplete;
     expect(el.selectedIds).toEqual(['1', '2', '3']);
     expect(el.shadowRoot!.querySelector('.count')!.textContent).toBe('3 selected');
     // Only the actions the capabilities and the failed state allow.
-    const labels = [...el.shadowRoot!.querySelectorAll('.selection button')].map((b) => b.textContent!.trim());
+    const labels = [...el.shadowRoot!.querySelectorAll('.selection button')].map((b) =>
+      b.textContent!.trim(),
+    );
     expect(labels).toEqual(['Retry', 'Remove', 'Clear']);
     button(el, 'Retry')!.click();
     await vi.waitFor(() => expect(status(el)).toContain('Retried 2 of 3 jobs; 1 failed.'));
@@ -211,42 +248,57 @@ describe('qadmin-job-list', () => {
     const alert = el.shadowRoot!.querySelector('[role=alert]')!;
     expect(alert.textContent).toContain('Retry failed for 1 job');
     expect(alert.textContent).toContain('Job 2 is active');
-    expect(changed).toHaveBeenCalledWith({ queueId: 'memory:emails', action: 'retry', affected: 2 });
+    expect(changed).toHaveBeenCalledWith({
+      queueId: 'memory:emails',
+      action: 'retry',
+      affected: 2,
+    });
     // The failed one stays selected.
     expect(el.selectedIds).toEqual(['2']);
   });
 
   it('selects a range with shift-click and toggles the focused row with x', async () => {
     const { el } = await mount({ listJobs: async () => page('failed', ['1', '2', '3', '4', '5']) });
-    const box = (i: number) => rows(el)[i]!.querySelector<HTMLInputElement>('input[type=checkbox]')!;
+    const box = (i: number) =>
+      rows(el)[i]!.querySelector<HTMLInputElement>('input[type=checkbox]')!;
     box(1).click();
     box(3).dispatchEvent(new MouseEvent('click', { shiftKey: true, bubbles: true }));
     await el.updateComplete;
     expect(el.selectedIds.sort()).toEqual(['2', '3', '4']);
-    el.moveFocus(1);
-    expect(el.shadowRoot!.activeElement).toBe(rows(el)[0]);
-    rows(el)[0]!.dispatchEvent(new KeyboardEvent('keydown', { key: 'x', bubbles: true, composed: true }));
+    // The row focus follows the last row clicked.
+    el.moveFocus(-1);
+    expect(el.shadowRoot!.activeElement).toBe(rows(el)[2]);
+    rows(el)[2]!.dispatchEvent(
+      new KeyboardEvent('keydown', { key: 'x', bubbles: true, composed: true }),
+    );
     await el.updateComplete;
-    expect(el.selectedIds).toContain('1');
-    rows(el)[0]!.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowDown', bubbles: true, composed: true }));
-    expect(el.shadowRoot!.activeElement).toBe(rows(el)[1]);
+    expect(el.selectedIds.sort()).toEqual(['2', '4']);
+    rows(el)[2]!.dispatchEvent(
+      new KeyboardEvent('keydown', { key: 'ArrowDown', bubbles: true, composed: true }),
+    );
+    expect(el.shadowRoot!.activeElement).toBe(rows(el)[3]);
   });
 
   it('opens the focused job with Enter through a cancelable qadmin-job-select', async () => {
     const { el } = await mount();
-    const selected = vi.fn((event: CustomEvent) => event.preventDefault());
-    el.addEventListener('qadmin-job-select', selected as EventListener);
+    const selected = vi.fn();
+    el.addEventListener('qadmin-job-select', (event) => {
+      event.preventDefault();
+      selected(event.detail);
+    });
     el.moveFocus(1);
     el.moveFocus(1);
-    rows(el)[1]!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }));
+    rows(el)[1]!.dispatchEvent(
+      new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }),
+    );
     expect(selected).toHaveBeenCalledTimes(1);
-    expect(selected.mock.calls[0]![0].detail).toEqual({ queueId: 'memory:emails', jobId: '2' });
+    expect(selected).toHaveBeenCalledWith({ queueId: 'memory:emails', jobId: '2' });
     expect(location.pathname).not.toMatch(/jobs\/2$/);
   });
 
   it('asks before removing jobs', async () => {
     const { el, callsOf } = await mount();
-    el.shadowRoot!.querySelector<HTMLInputElement>('thead input[type=checkbox]')!.click();
+    el.shadowRoot!.querySelector<HTMLInputElement>('.head input[type=checkbox]')!.click();
     await el.updateComplete;
     button(el, 'Remove')!.click();
     const confirm = await vi.waitFor(() => {
@@ -278,16 +330,21 @@ describe('qadmin-job-list', () => {
     const { el, push, callsOf } = await mount({ listJobs: async () => page('failed', ids) });
     rows(el)[1]!.querySelector<HTMLInputElement>('input[type=checkbox]')!.click();
     const before = callsOf('listJobs').length;
-    ids = ['5', '1', '2'];
-    push({ type: 'job', queueId: 'memory:emails', jobId: '5', state: 'failed' });
-    await vi.waitFor(() => expect(rows(el).map((r) => r.dataset.id)).toEqual(['5', '1', '2']), { timeout: 3000 });
-    expect(callsOf('listJobs').length).toBe(before + 1);
-    expect(el.selectedIds).toEqual(['2']);
-    // An event of another state for a job not on the page changes nothing.
+    // Events of another state for a job not on the page, or of another queue, change nothing
+    // (a refresh would be due at once: none has happened yet).
     push({ type: 'job', queueId: 'memory:emails', jobId: '77', state: 'completed' });
     push({ type: 'job', queueId: 'memory:other', jobId: '1', state: 'failed' });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    await el.updateComplete;
+    expect(callsOf('listJobs').length).toBe(before);
+    ids = ['5', '1', '2'];
+    push({ type: 'job', queueId: 'memory:emails', jobId: '5', state: 'failed' });
+    await vi.waitFor(() => expect(rows(el).map((r) => r.dataset.id)).toEqual(['5', '1', '2']), {
+      timeout: 3000,
+    });
     expect(callsOf('listJobs').length).toBe(before + 1);
+    expect(el.selectedIds).toEqual(['2']);
+    expect(rows(el)[2]!.querySelector<HTMLInputElement>('input')!.checked).toBe(true);
   });
 
   it('shows a load failure and retries', async () => {
@@ -302,10 +359,12 @@ describe('qadmin-job-list', () => {
     Object.assign(el, { api: fake.api, queueId: 'memory:emails', state: 'failed' });
     document.body.append(el);
     await vi.waitFor(() =>
-      expect(el.shadowRoot!.querySelector('[role=alert]')?.textContent).toContain('Backend memory is unavailable'),
+      expect(el.shadowRoot!.querySelector('[role=alert]')?.textContent).toContain(
+        'Backend memory is unavailable',
+      ),
     );
     fail = false;
-    button(el, 'Retry')!.click();
+    el.shadowRoot!.querySelector<HTMLButtonElement>('[role=alert] button')!.click();
     await vi.waitFor(() => expect(rows(el)).toHaveLength(1));
     expect(el.shadowRoot!.querySelector('[role=alert]')).toBeNull();
   });

@@ -7,10 +7,17 @@ import type {
   QueueDetail,
   SearchField,
 } from '@qadmin/core';
-import { html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
+import {
+  html,
+  nothing,
+  type PropertyDeclarations,
+  type PropertyValues,
+  type TemplateResult,
+} from 'lit';
 import { guard } from 'lit/directives/guard.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { QadminApi } from '../../shared/context';
+import { defineElement } from '../../shared/define-element';
 import { QadminElement } from '../../shared/element';
 import { errorMessage, formatNumber, timeAgo } from '../../shared/format';
 import { LiveController } from '../../shared/live';
@@ -58,7 +65,8 @@ const BATCH_ACTIONS: readonly BatchAction[] = [
     label: 'Retry',
     progress: 'Retrying',
     done: 'Retried',
-    allows: (state, detail) => state === 'failed' || detail.capabilities.retryAllStates.includes(state),
+    allows: (state, detail) =>
+      state === 'failed' || detail.capabilities.retryAllStates.includes(state),
   },
   {
     type: 'promote',
@@ -115,7 +123,11 @@ function jobCount(n: number): string {
 }
 
 /** Runs `work` on every item, at most `limit` at a time, keeping the order of the results. */
-async function inParallel<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+async function inParallel<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   const worker = async () => {
@@ -231,7 +243,7 @@ export class QadminJobList extends QadminElement {
             state: state as JobState,
             limit,
             ...(mode === 'id' ? { id: text } : {}),
-            ...(mode === 'search' ? { q: text, ...(fields.length ? { in: fields } : {}) } : {}),
+            ...(mode === 'search' ? { q: text, ...(fields ? { in: this.#fields } : {}) } : {}),
             ...(cursor ? { cursor } : {}),
           },
           { signal },
@@ -247,7 +259,7 @@ export class QadminJobList extends QadminElement {
         this.#state,
         this.#mode,
         this.search?.trim() ?? '',
-        this.#fields,
+        this.#fields.join(','),
         this.pageSize,
         this.#cursors.map((c) => c ?? '').join('\n'),
         this.#reload,
@@ -288,7 +300,9 @@ export class QadminJobList extends QadminElement {
           break;
         case 'overview': {
           // Without the stream (polling), the overview's counts are the only sign of change.
-          const count = event.overview.queues.find((q) => q.id === this.queueId)?.counts[this.#state];
+          const count = event.overview.queues.find((q) => q.id === this.queueId)?.counts[
+            this.#state
+          ];
           const changed = this.#lastCount !== undefined && count !== this.#lastCount;
           this.#lastCount = count;
           if (changed && this.#live.feed?.status !== 'live') this.#scheduleRefresh();
@@ -307,7 +321,12 @@ export class QadminJobList extends QadminElement {
     this.detail = undefined;
     this.notice = undefined;
     this.busy = undefined;
-    const stored = Number(globalThis.localStorage?.getItem(PAGE_SIZE_KEY));
+    let stored = 0;
+    try {
+      stored = Number(localStorage.getItem(PAGE_SIZE_KEY));
+    } catch {
+      // No storage (a sandboxed frame): the default applies.
+    }
     this.pageSize = (PAGE_SIZES as readonly number[]).includes(stored) ? stored : 50;
   }
 
@@ -352,7 +371,9 @@ export class QadminJobList extends QadminElement {
     return (this.searchIn ?? '')
       .split(',')
       .map((field) => field.trim())
-      .filter((field): field is SearchField => field === 'name' || field === 'data' || field === 'error');
+      .filter(
+        (field): field is SearchField => field === 'name' || field === 'data' || field === 'error',
+      );
   }
 
   get #queryKey(): string {
@@ -470,8 +491,8 @@ export class QadminJobList extends QadminElement {
 
   // ---------------------------------------------------------- rows & focus
 
-  #rowElement(index: number): HTMLTableRowElement | null {
-    return this.renderRoot.querySelector<HTMLTableRowElement>(`tbody tr[data-index="${index}"]`);
+  #rowElement(index: number): HTMLElement | null {
+    return this.renderRoot.querySelector<HTMLElement>(`.body [data-index="${index}"]`);
   }
 
   #focusRow(index: number): void {
@@ -482,14 +503,14 @@ export class QadminJobList extends QadminElement {
   }
 
   #onFocusIn(event: FocusEvent): void {
-    const row = (event.target as HTMLElement).closest?.('tr[data-index]');
+    const row = (event.target as HTMLElement).closest?.('[data-index]');
     if (row) this.#focusIndex = Number((row as HTMLElement).dataset.index);
   }
 
   #onKeyDown(event: KeyboardEvent): void {
     if (event.metaKey || event.ctrlKey || event.altKey) return;
     const target = event.target as HTMLElement;
-    const row = target.closest?.('tr[data-index]') as HTMLTableRowElement | null;
+    const row = target.closest?.('[data-index]') as HTMLElement | null;
     if (!row) return;
     const index = Number(row.dataset.index);
     switch (event.key) {
@@ -523,8 +544,13 @@ export class QadminJobList extends QadminElement {
   }
 
   #onOpen(event: MouseEvent, jobId: string): void {
-    if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
-    const proceed = this.emit<JobSelectDetail>('qadmin-job-select', { queueId: this.queueId, jobId }, true);
+    if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey)
+      return;
+    const proceed = this.emit<JobSelectDetail>(
+      'qadmin-job-select',
+      { queueId: this.queueId, jobId },
+      true,
+    );
     if (!proceed) event.preventDefault();
   }
 
@@ -572,7 +598,8 @@ export class QadminJobList extends QadminElement {
     );
     if (jobs.length === 0) return;
     if (action.danger) {
-      if (!customElements.get('qadmin-confirm')) customElements.define('qadmin-confirm', QadminConfirm);
+      // Embedded alone, the confirmation may not be registered yet.
+      defineElement('qadmin-confirm', QadminConfirm);
       this.#pending = { action, count: jobs.length };
       this.requestUpdate();
       await this.updateComplete;
@@ -637,59 +664,60 @@ export class QadminJobList extends QadminElement {
     return html`<span class="muted">—</span>`;
   }
 
-  #renderRow(
-    job: ApiJobSummary,
-    index: number,
-    state: JobState,
-    selectable: boolean,
-  ): unknown {
+  #renderRow(job: ApiJobSummary, index: number, state: JobState, selectable: boolean): unknown {
     const selected = this.#selected.has(job.id);
     const [, timeOf] = timeColumn(state);
     const progress = this.#progress.get(job.id);
-    return guard([job, index, selected, selectable, state, progress, this.#progress.has(job.id)], () => {
-      const attempts =
-        job.attemptsAllowed === null
-          ? formatNumber(job.attemptsMade)
-          : `${formatNumber(job.attemptsMade)} / ${formatNumber(job.attemptsAllowed)}`;
-      return html`<tr
+    return guard(
+      [job, index, selected, selectable, state, progress, this.#progress.has(job.id)],
+      () => {
+        const attempts =
+          job.attemptsAllowed === null
+            ? formatNumber(job.attemptsMade)
+            : `${formatNumber(job.attemptsMade)} / ${formatNumber(job.attemptsAllowed)}`;
+        return html`<div
+        role="row"
         part="row"
+        class="row ${selected ? 'selected' : ''}"
         data-index=${index}
         data-id=${job.id}
         tabindex="-1"
-        class=${selected ? 'selected' : ''}
       >
         ${
           selectable
-            ? html`<td class="check">
+            ? html`<span role="cell" class="cell check">
               <input
                 type="checkbox"
                 aria-label="Select job ${job.id}"
                 .checked=${selected}
                 @click=${(event: MouseEvent) => this.#onCheck(event, index, job.id)}
               />
-            </td>`
+            </span>`
             : nothing
         }
-        <td class="id">
+        <span role="cell" class="cell id">
           <a
             href=${this.#jobHref(job.id)}
             title=${job.id}
             @click=${(event: MouseEvent) => this.#onOpen(event, job.id)}
             >${job.id}</a
           >
-        </td>
-        <td class="name" title=${job.name}>${job.name}</td>
-        <td class="data mono" title=${job.dataPreview}>${job.dataPreview}</td>
+        </span>
+        <span role="cell" class="cell name" title=${job.name}>${job.name}</span>
+        <span role="cell" class="cell data mono" title=${job.dataPreview}>${job.dataPreview}</span>
         ${
           state === 'failed'
-            ? html`<td class="reason" title=${job.failedReason ?? ''}>${job.failedReason ?? '—'}</td>`
+            ? html`<span role="cell" class="cell reason" title=${job.failedReason ?? ''}
+              >${job.failedReason ?? '—'}</span
+            >`
             : nothing
         }
-        ${state === 'active' ? html`<td>${this.#renderProgress(job)}</td>` : nothing}
-        <td class="num">${attempts}</td>
-        <td class="num">${timeAgo(timeOf(job))}</td>
-      </tr>`;
-    });
+        ${state === 'active' ? html`<span role="cell" class="cell">${this.#renderProgress(job)}</span>` : nothing}
+        <span role="cell" class="cell num">${attempts}</span>
+        <span role="cell" class="cell num">${timeAgo(timeOf(job))}</span>
+      </div>`;
+      },
+    );
   }
 
   #renderSearchStatus(mode: Mode, rows: ApiJobSummary[]): TemplateResult | typeof nothing {
@@ -713,14 +741,19 @@ export class QadminJobList extends QadminElement {
         <a href=${this.#jobHref(text)}>Look up job ${text} in any state</a>.`;
     } else if (mode === 'search') {
       const last = this.#pages.at(-1);
-      message =
-        last?.nextCursor
-          ? html`No match yet for “${text}”. Search further to look at more ${state} jobs.`
-          : html`No ${state} job matches “${text}”.`;
+      message = last?.nextCursor
+        ? html`No match yet for “${text}”. Search further to look at more ${state} jobs.`
+        : html`No ${state} job matches “${text}”.`;
     } else {
       message = html`No ${state} jobs.`;
     }
-    return html`<tr><td class="empty" colspan=${columns}>${message}</td></tr>`;
+    return this.#wideRow(columns, message);
+  }
+
+  #wideRow(columns: number, content: unknown): TemplateResult {
+    return html`<div role="row" class="row">
+      <span role="cell" class="cell empty" aria-colspan=${columns}>${content}</span>
+    </div>`;
   }
 
   #renderProblem(): TemplateResult | typeof nothing {
@@ -743,7 +776,8 @@ export class QadminJobList extends QadminElement {
   #renderLoadError(): TemplateResult | typeof nothing {
     if (this.#jobs.status !== TaskStatus.ERROR) return nothing;
     const error = this.#jobs.error as { field?: string; detail?: string } | undefined;
-    const max = error?.field === 'query.limit' ? /at most (\d+)/.exec(error.detail ?? '')?.[1] : undefined;
+    const max =
+      error?.field === 'query.limit' ? /at most (\d+)/.exec(error.detail ?? '')?.[1] : undefined;
     return html`<div class="problem" role="alert">
       <div><strong>Could not load the jobs.</strong> ${errorMessage(error)}</div>
       ${
@@ -756,7 +790,33 @@ export class QadminJobList extends QadminElement {
     </div>`;
   }
 
-  #renderToolbar(mode: Mode, rows: ApiJobSummary[], actions: BatchAction[]): TemplateResult {
+  /** What just happened (an action, how far a search looked), in a polite live region. */
+  #renderStatus(mode: Mode, rows: ApiJobSummary[]): TemplateResult {
+    const canGoFurther =
+      mode === 'search' && this.#pagesKey === this.#queryKey && !!this.#pages.at(-1)?.nextCursor;
+    return html`<div class="status">
+      <span role="status">${this.busy ?? this.notice?.text ?? ''} ${this.#renderSearchStatus(mode, rows)}</span>
+      ${
+        canGoFurther
+          ? html`<button
+            type="button"
+            class="small"
+            ?disabled=${this.#jobs.status === TaskStatus.PENDING}
+            @click=${this.#searchFurther}
+          >
+            Search further
+          </button>`
+          : nothing
+      }
+    </div>`;
+  }
+
+  #renderToolbar(
+    mode: Mode,
+    rows: ApiJobSummary[],
+    actions: BatchAction[],
+    status: TemplateResult,
+  ): TemplateResult {
     const detail = this.#detail;
     const selectedRows = detail ? rows.filter((job) => this.#selected.has(job.id)) : [];
     const page = this.#pages.at(-1);
@@ -772,7 +832,9 @@ export class QadminJobList extends QadminElement {
         ${
           actions.length > 0
             ? html`<span class="count muted">${
-                selectedRows.length === 0 ? 'None selected' : `${formatNumber(selectedRows.length)} selected`
+                selectedRows.length === 0
+                  ? 'None selected'
+                  : `${formatNumber(selectedRows.length)} selected`
               }</span>
               ${actions.map((action) => {
                 const count = detail
@@ -804,6 +866,7 @@ export class QadminJobList extends QadminElement {
             : nothing
         }
       </div>
+      ${status}
       ${
         mode === 'id'
           ? nothing
@@ -824,7 +887,8 @@ export class QadminJobList extends QadminElement {
                   this.#setPageSize(Number((event.target as HTMLSelectElement).value))}
               >
                 ${pageSizes.map(
-                  (size) => html`<option value=${size} ?selected=${size === this.pageSize}>${size}</option>`,
+                  (size) =>
+                    html`<option value=${size} ?selected=${size === this.pageSize}>${size}</option>`,
                 )}
               </select></label
             >
@@ -864,34 +928,31 @@ export class QadminJobList extends QadminElement {
     const waitingForDetail = this.detail === null;
     const actions = this.#actions;
     const selectable = actions.length > 0;
-    const loading = this.#jobs.status === TaskStatus.PENDING || this.#jobs.status === TaskStatus.INITIAL || waitingForDetail;
+    const loading =
+      this.#jobs.status === TaskStatus.PENDING ||
+      this.#jobs.status === TaskStatus.INITIAL ||
+      waitingForDetail;
     const [timeLabel] = timeColumn(state);
     const columns = 5 + (selectable ? 1 : 0) + (state === 'failed' || state === 'active' ? 1 : 0);
+    // Column widths from the data (ids and names vary by backend), fixed for the page: no jumps.
     const idLength = Math.min(36, Math.max(6, ...rows.map((job) => job.id.length)));
     const nameLength = Math.min(32, Math.max(10, ...rows.map((job) => job.name.length)));
+    const columnTemplate = [
+      selectable ? '34px' : '',
+      `calc(${idLength}ch + 16px)`,
+      `calc(${nameLength}ch + 16px)`,
+      'minmax(12ch, 1fr)',
+      state === 'failed' ? 'minmax(12ch, 1fr)' : '',
+      state === 'active' ? '170px' : '',
+      '9ch',
+      '13ch',
+    ]
+      .filter(Boolean)
+      .join(' ');
     const selectedOnPage = rows.filter((job) => this.#selected.has(job.id)).length;
-    const page = this.#pages.at(-1);
-    const canGoFurther = mode === 'search' && fresh && !!page?.nextCursor;
     const showRows = !waitingForDetail && (rows.length > 0 || !loading);
     return html`
-      ${this.#renderToolbar(mode, rows, actions)}
-      <div class="search-status">
-        <p class="status" role="status">
-          ${this.busy ?? this.notice?.text ?? ''} ${this.#renderSearchStatus(mode, rows)}
-        </p>
-        ${
-          canGoFurther
-            ? html`<button
-              type="button"
-              class="small"
-              ?disabled=${this.#jobs.status === TaskStatus.PENDING}
-              @click=${this.#searchFurther}
-            >
-              Search further
-            </button>`
-            : nothing
-        }
-      </div>
+      ${this.#renderToolbar(mode, rows, actions, this.#renderStatus(mode, rows))}
       ${this.#renderProblem()} ${this.#renderLoadError()}
       ${
         this.#queue.status === TaskStatus.ERROR && this.detail === undefined
@@ -904,26 +965,19 @@ export class QadminJobList extends QadminElement {
           : nothing
       }
       <div class="scroller" @keydown=${this.#onKeyDown} @focusin=${this.#onFocusIn}>
-        <table
+        <div
+          role="table"
+          class="table"
           aria-label="${state} jobs"
           aria-busy=${loading ? 'true' : 'false'}
-          style="--_id-w: calc(${idLength}ch + 16px); --_name-w: calc(${nameLength}ch + 16px)"
+          aria-rowcount=${rows.length > 0 ? rows.length + 1 : nothing}
+          style="--_cols: ${columnTemplate}"
         >
-          <colgroup>
-            ${selectable ? html`<col class="check" />` : nothing}
-            <col class="id" />
-            <col class="name" />
-            <col class="data" />
-            ${state === 'failed' ? html`<col class="reason" />` : nothing}
-            ${state === 'active' ? html`<col class="progress" />` : nothing}
-            <col class="attempts" />
-            <col class="time" />
-          </colgroup>
-          <thead>
-            <tr part="header">
+          <div role="rowgroup" class="head">
+            <div role="row" class="row" part="header">
               ${
                 selectable
-                  ? html`<th class="check" scope="col">
+                  ? html`<span role="columnheader" class="cell check">
                     <input
                       type="checkbox"
                       aria-label="Select all jobs on this page"
@@ -932,19 +986,19 @@ export class QadminJobList extends QadminElement {
                       ?disabled=${rows.length === 0}
                       @change=${this.#onCheckAll}
                     />
-                  </th>`
+                  </span>`
                   : nothing
               }
-              <th scope="col">Id</th>
-              <th scope="col">Name</th>
-              <th scope="col">Data</th>
-              ${state === 'failed' ? html`<th scope="col">Reason</th>` : nothing}
-              ${state === 'active' ? html`<th scope="col">Progress</th>` : nothing}
-              <th scope="col" class="num">Attempts</th>
-              <th scope="col" class="num">${timeLabel}</th>
-            </tr>
-          </thead>
-          <tbody>
+              <span role="columnheader" class="cell">Id</span>
+              <span role="columnheader" class="cell">Name</span>
+              <span role="columnheader" class="cell">Data</span>
+              ${state === 'failed' ? html`<span role="columnheader" class="cell">Reason</span>` : nothing}
+              ${state === 'active' ? html`<span role="columnheader" class="cell">Progress</span>` : nothing}
+              <span role="columnheader" class="cell num">Attempts</span>
+              <span role="columnheader" class="cell num">${timeLabel}</span>
+            </div>
+          </div>
+          <div role="rowgroup" class="body">
             ${
               showRows
                 ? rows.length > 0
@@ -954,18 +1008,18 @@ export class QadminJobList extends QadminElement {
                       (job, index) => this.#renderRow(job, index, state, selectable),
                     )
                   : failedLoad
-                    ? html`<tr><td class="empty" colspan=${columns}>No jobs to show.</td></tr>`
+                    ? this.#wideRow(columns, 'No jobs to show.')
                     : this.#renderEmpty(mode, state, columns)
                 : Array.from(
                     { length: 3 },
                     () =>
-                      html`<tr class="placeholder" aria-hidden="true">
-                        ${Array.from({ length: columns }, () => html`<td></td>`)}
-                      </tr>`,
+                      html`<div class="row placeholder" aria-hidden="true">
+                        ${Array.from({ length: columns }, () => html`<span class="cell"></span>`)}
+                      </div>`,
                   )
             }
-          </tbody>
-        </table>
+          </div>
+        </div>
       </div>
       ${
         this.#pending

@@ -1,139 +1,6 @@
 import { css } from 'lit';
 
-/** The rules of uPlot's stylesheet the charts need, adopted into the shadow root. */
-const uplot = css`
-  .uplot,
-  .uplot *,
-  .uplot *::before,
-  .uplot *::after {
-    box-sizing: border-box;
-  }
-  .uplot {
-    font-family: inherit;
-    line-height: 1.5;
-    width: min-content;
-  }
-  .u-wrap {
-    position: relative;
-    user-select: none;
-  }
-  .u-over,
-  .u-under {
-    position: absolute;
-  }
-  .u-under {
-    overflow: hidden;
-  }
-  .uplot canvas {
-    display: block;
-    position: relative;
-    width: 100%;
-    height: 100%;
-  }
-  .u-axis {
-    position: absolute;
-  }
-  .u-legend {
-    font-size: 0.85em;
-    margin: 0 auto;
-    text-align: left;
-    color: var(--_text);
-  }
-  .u-inline {
-    display: block;
-  }
-  .u-inline * {
-    display: inline-block;
-  }
-  .u-inline tr {
-    margin-right: var(--_space-4);
-  }
-  .u-legend th {
-    font-weight: 500;
-    color: var(--_text);
-    font-size: 1em;
-    border: 0;
-    padding: 0;
-  }
-  .u-legend td {
-    border: 0;
-    padding: 0;
-    font-variant-numeric: tabular-nums;
-  }
-  .u-legend th > * {
-    vertical-align: middle;
-    display: inline-block;
-  }
-  .u-legend .u-marker {
-    width: 1em;
-    height: 0.35em;
-    margin-right: 4px;
-    background-clip: padding-box !important;
-  }
-  .u-legend .u-series:first-child .u-label {
-    display: none;
-  }
-  .u-legend .u-value {
-    padding-left: 0;
-    font-weight: 600;
-  }
-  .u-inline:not(.u-live) .u-value {
-    display: none;
-  }
-  .u-series > * {
-    padding: 2px 4px;
-  }
-  .u-series th {
-    cursor: pointer;
-  }
-  .u-legend .u-off > * {
-    opacity: 0.4;
-  }
-  .u-select {
-    background: color-mix(in srgb, var(--_accent) 12%, transparent);
-    position: absolute;
-    pointer-events: none;
-  }
-  .u-cursor-x,
-  .u-cursor-y {
-    position: absolute;
-    left: 0;
-    top: 0;
-    pointer-events: none;
-    will-change: transform;
-  }
-  .u-hz .u-cursor-x,
-  .u-vt .u-cursor-y {
-    height: 100%;
-    border-right: 1px dashed var(--_muted);
-  }
-  .u-hz .u-cursor-y,
-  .u-vt .u-cursor-x {
-    width: 100%;
-    border-bottom: 1px dashed var(--_muted);
-  }
-  .u-cursor-pt {
-    position: absolute;
-    top: 0;
-    left: 0;
-    border-radius: 50%;
-    border: 0 solid;
-    pointer-events: none;
-    will-change: transform;
-    background-clip: padding-box !important;
-  }
-  .u-axis.u-off,
-  .u-select.u-off,
-  .u-cursor-x.u-off,
-  .u-cursor-y.u-off,
-  .u-cursor-pt.u-off {
-    display: none;
-  }
-`;
-
-export const metricsStyles = [
-  uplot,
-  css`
+export const metricsStyles = css`
     :host {
       display: block;
       padding: var(--_space-4);
@@ -282,7 +149,11 @@ export const metricsStyles = [
       top: 0;
       background: var(--_bg);
     }
-    tbody th {
+    .table-wrap td,
+  .table-wrap th {
+    white-space: nowrap;
+  }
+  tbody th {
       font-weight: 400;
       color: var(--_text);
       font-size: 1em;
@@ -331,5 +202,4 @@ export const metricsStyles = [
     .probes .border {
       color: var(--_border);
     }
-  `,
-];
+  `;

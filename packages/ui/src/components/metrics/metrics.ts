@@ -22,14 +22,15 @@ import { LiveController } from '../../shared/live';
 import type { NavigateDetail } from '../../shared/routes';
 import { tokens } from '../../shared/styles';
 import { metricsStyles } from './metrics.styles';
+import type { Palette } from './metrics-charts';
 
-type UPlot = typeof uPlot;
+type ChartsModule = typeof import('./metrics-charts');
 
-const RANGES: [MetricRange, string, number][] = [
-  ['1h', '1 hour', 3_600_000],
-  ['24h', '24 hours', 86_400_000],
-  ['7d', '7 days', 604_800_000],
-  ['30d', '30 days', 2_592_000_000],
+const RANGES: [MetricRange, string][] = [
+  ['1h', '1 hour'],
+  ['24h', '24 hours'],
+  ['7d', '7 days'],
+  ['30d', '30 days'],
 ];
 const REFRESH_MS = 60_000;
 const CHART_HEIGHT = 180;
@@ -39,23 +40,6 @@ type Loaded =
   | { kind: 'none' }
   | { kind: 'unsupported'; queueId: string; detail: QueueDetail }
   | { kind: 'metrics'; queueId: string; detail: QueueDetail; metrics: ApiMetrics };
-
-/** Colours of the charts, resolved from the tokens when they are drawn. */
-interface Palette {
-  ok: string;
-  danger: string;
-  accent: string;
-  warn: string;
-  muted: string;
-  border: string;
-}
-
-interface ChartSpec {
-  key: 'throughput' | 'wait' | 'process';
-  data: uPlot.AlignedData;
-  series: { label: string; color: keyof Palette; dash?: number[]; fill?: boolean }[];
-  format: (value: number) => string;
-}
 
 /**
  * A queue's throughput and durations over a range (1 h, 24 h, 7 d, 30 d):
@@ -97,7 +81,7 @@ export class QadminMetrics extends QadminElement {
   #last: Loaded | undefined;
   #lastRun = 0;
   #interval: ReturnType<typeof setInterval> | undefined;
-  #uplot: Promise<UPlot> | undefined;
+  #chartsModule: Promise<ChartsModule> | undefined;
   #charts = new Map<string, { plot: uPlot; shape: string; source: ApiMetrics }>();
   #resize: ResizeObserver | undefined;
   #media: MediaQueryList | undefined;
@@ -263,80 +247,6 @@ export class QadminMetrics extends QadminElement {
     };
   }
 
-  #specs(metrics: ApiMetrics): ChartSpec[] {
-    const x = metrics.buckets.map((bucket) => bucket.start);
-    const specs: ChartSpec[] = [
-      {
-        key: 'throughput',
-        data: [x, metrics.buckets.map((b) => b.completed), metrics.buckets.map((b) => b.failed)],
-        series: [
-          { label: 'Completed', color: 'ok', fill: true },
-          { label: 'Failed', color: 'danger', fill: true },
-        ],
-        format: (value) => formatNumber(value),
-      },
-    ];
-    for (const key of ['wait', 'process'] as const) {
-      const field = key === 'wait' ? 'waitMs' : 'processMs';
-      if (!hasPercentiles(metrics.buckets, field)) continue;
-      const pick = (p: keyof Percentiles) => metrics.buckets.map((b) => b[field]?.[p] ?? null);
-      specs.push({
-        key,
-        data: [x, pick('p50'), pick('p95'), pick('p99')],
-        series: [
-          { label: 'p50', color: 'accent' },
-          { label: 'p95', color: 'warn', dash: [6, 3] },
-          { label: 'p99', color: 'danger', dash: [2, 3] },
-        ],
-        format: (value) => formatDuration(value),
-      });
-    }
-    return specs;
-  }
-
-  #options(uPlot: UPlot, spec: ChartSpec, palette: Palette, width: number): uPlot.Options {
-    const axis: uPlot.Axis = {
-      stroke: palette.muted,
-      grid: { stroke: palette.border, width: 1 },
-      ticks: { stroke: palette.border, width: 1 },
-      font: '11px system-ui, sans-serif',
-    };
-    return {
-      width,
-      height: CHART_HEIGHT,
-      ms: 1,
-      padding: [8, 28, 0, 0],
-      // Hovering one chart shows the same moment on the others.
-      cursor: { drag: { x: true, y: false }, sync: { key: this.#syncKey } },
-      legend: { live: true },
-      scales: {
-        x: { time: true },
-        y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] },
-      },
-      axes: [
-        axis,
-        { ...axis, size: 64, values: (_u, splits) => splits.map((value) => spec.format(value)) },
-      ],
-      series: [
-        // Values show while hovering; at rest the legend names the series only.
-        { value: (_u, value) => (value === null ? '' : absoluteTime(value)) },
-        ...spec.series.map(
-          (series): uPlot.Series => ({
-            label: series.label,
-            stroke: palette[series.color],
-            width: 1.5,
-            ...(series.dash ? { dash: series.dash } : {}),
-            ...(series.fill ? { fill: withAlpha(palette[series.color], 0.12) } : {}),
-            ...(spec.key === 'throughput' ? { paths: uPlot.paths.stepped?.({ align: 1 }) } : {}),
-            points: { show: false },
-            spanGaps: false,
-            value: (_u, value) => (value === null ? '' : spec.format(value)),
-          }),
-        ),
-      ],
-    };
-  }
-
   /** Creates, updates or removes the uPlot charts to match the data and the colours. */
   async #draw(): Promise<void> {
     if (this.#drawing) {
@@ -345,18 +255,17 @@ export class QadminMetrics extends QadminElement {
     }
     const loaded = this.#task.value ?? this.#last;
     const source = loaded?.kind === 'metrics' ? loaded.metrics : undefined;
-    const specs = source ? this.#specs(source) : [];
-    if (specs.length === 0 && this.#charts.size === 0) return;
+    if (!source && this.#charts.size === 0) return;
     this.#drawing = true;
     try {
-      const uPlot = specs.length > 0 ? await this.#loadUPlot() : undefined;
+      const charts = source ? await this.#loadCharts() : undefined;
+      const specs = source && charts ? charts.chartSpecs(source) : [];
       const palette = this.#palette();
       const keep = new Set<string>();
       for (const spec of specs) {
         const host = this.renderRoot.querySelector<HTMLElement>(`[data-chart="${spec.key}"]`);
-        if (!host || !uPlot) continue;
+        if (!host || !charts || !source) continue;
         keep.add(spec.key);
-        if (!source) continue;
         const shape = JSON.stringify([palette, spec.series.length, source?.bucketMs]);
         const existing = this.#charts.get(spec.key);
         if (existing && existing.shape === shape && existing.plot.root.parentElement === host) {
@@ -365,11 +274,13 @@ export class QadminMetrics extends QadminElement {
           continue;
         }
         existing?.plot.destroy();
-        const plot = new uPlot(
-          this.#options(uPlot, spec, palette, chartWidth(host)),
-          spec.data,
+        const plot = charts.createChart(spec, {
+          palette,
+          width: chartWidth(host),
+          height: CHART_HEIGHT,
+          syncKey: this.#syncKey,
           host,
-        );
+        });
         this.#charts.set(spec.key, { plot, shape, source });
         this.#observe(host);
       }
@@ -391,15 +302,23 @@ export class QadminMetrics extends QadminElement {
     }
   }
 
-  #loadUPlot(): Promise<UPlot> {
-    if (!this.#uplot) {
-      this.#uplot = import('uplot').then((module) => module.default);
+  /** The chart code and uPlot, loaded on first use; uPlot's rules join the shadow root's styles. */
+  #loadCharts(): Promise<ChartsModule> {
+    if (!this.#chartsModule) {
+      this.#chartsModule = import('./metrics-charts').then((module) => {
+        const sheet = module.uplotStyles.styleSheet;
+        const root = this.renderRoot as ShadowRoot;
+        if (sheet && !root.adoptedStyleSheets.includes(sheet)) {
+          root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+        }
+        return module;
+      });
       // Try again on the next draw after a failed load (a deploy replaced the chunk).
-      this.#uplot.catch(() => {
-        this.#uplot = undefined;
+      this.#chartsModule.catch(() => {
+        this.#chartsModule = undefined;
       });
     }
-    return this.#uplot;
+    return this.#chartsModule;
   }
 
   #observe(host: HTMLElement): void {
@@ -480,7 +399,11 @@ export class QadminMetrics extends QadminElement {
     </dl>`;
   }
 
-  #chart(key: ChartSpec['key'], title: string, description: string): TemplateResult {
+  #chart(
+    key: 'throughput' | 'wait' | 'process',
+    title: string,
+    description: string,
+  ): TemplateResult {
     return html`<figure class="chart" part="chart">
       <figcaption id="caption-${key}">${title}</figcaption>
       <div class="plot" data-chart=${key} role="img" aria-label="${title}: ${description}"></div>
@@ -616,14 +539,6 @@ function hasPercentiles(buckets: MetricBucket[], field: 'waitMs' | 'processMs'):
 
 function chartWidth(host: HTMLElement): number {
   return Math.max(200, Math.floor(host.clientWidth || host.getBoundingClientRect().width || 600));
-}
-
-/** `rgb(1, 2, 3)` -> `rgba(1, 2, 3, alpha)`; other forms unchanged. */
-function withAlpha(color: string, alpha: number): string {
-  const match = /^rgba?\(([^)]+)\)$/.exec(color);
-  if (!match) return color;
-  const [r, g, b] = match[1]!.split(/[\s,/]+/);
-  return `rgba(${r}, ${g}, ${b}, ${alpha})`;
 }
 
 declare global {

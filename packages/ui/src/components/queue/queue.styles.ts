@@ -44,6 +44,12 @@ export const queueStyles = css`
   .links .muted {
     font-variant-numeric: tabular-nums;
   }
+  .toolbar {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: var(--_space-2) var(--_space-4);
+  }
   .actions {
     display: flex;
     flex-wrap: wrap;
@@ -58,8 +64,7 @@ export const queueStyles = css`
     margin: 0 var(--_space-1);
   }
   .result {
-    margin: var(--_space-1) 0 0;
-    min-height: 1.4em;
+    margin: 0;
     color: var(--_text);
     font-variant-numeric: tabular-nums;
   }
@@ -85,7 +90,7 @@ export const queueStyles = css`
     gap: var(--_space-1);
     border-bottom: 1px solid var(--_border);
     margin-top: var(--_space-3);
-    min-height: 36px;
+    min-height: 37px;
     overflow-x: auto;
     scrollbar-width: thin;
   }

@@ -1,7 +1,14 @@
 import { Task, TaskStatus } from '@lit/task';
 import type { BulkAction, BulkActionType, JobState, QueueDetail, SearchField } from '@qadmin/core';
-import { html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
+import {
+  html,
+  nothing,
+  type PropertyDeclarations,
+  type PropertyValues,
+  type TemplateResult,
+} from 'lit';
 import { live } from 'lit/directives/live.js';
+import { defineElement } from '../../shared/define-element';
 import { QadminElement } from '../../shared/element';
 import { errorMessage, formatCount, formatNumber, STATE_ORDER } from '../../shared/format';
 import { LiveController } from '../../shared/live';
@@ -49,8 +56,10 @@ function sum(counts: QueueDetail['counts'], filter: (state: JobState) => boolean
   return total;
 }
 
-function defineOnce(tag: string, element: CustomElementConstructor): void {
-  if (!customElements.get(tag)) customElements.define(tag, element);
+/** The positive whole number typed as a limit, if any. */
+function parseLimit(text: string): number | undefined {
+  const value = Number(text);
+  return Number.isInteger(value) && value > 0 ? value : undefined;
 }
 
 /**
@@ -213,7 +222,8 @@ export class QadminQueue extends QadminElement {
       this.actionError = undefined;
     }
     // Follow the URL unless it only echoes what is being typed.
-    if (changed.has('search') && this.search !== this.#emittedSearch) this.draft = this.search ?? '';
+    if (changed.has('search') && this.search !== this.#emittedSearch)
+      this.draft = this.search ?? '';
     if (changed.has('search')) this.#emittedSearch = undefined;
   }
 
@@ -270,7 +280,8 @@ export class QadminQueue extends QadminElement {
   }
 
   #onTabClick(event: MouseEvent, state: JobState): void {
-    if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey)
+      return;
     event.preventDefault();
     this.#selectTab(state);
   }
@@ -332,7 +343,10 @@ export class QadminQueue extends QadminElement {
   // --------------------------------------------------------------- actions
 
   /** What a dangerous action will touch, for its confirmation. */
-  #describe(pending: PendingAction, detail: QueueDetail): { heading: string; message: string; label: string } {
+  #describe(
+    pending: PendingAction,
+    detail: QueueDetail,
+  ): { heading: string; message: string; label: string } {
     const name = detail.name;
     const counts = detail.counts;
     switch (pending.type) {
@@ -346,7 +360,7 @@ export class QadminQueue extends QadminElement {
       }
       case 'clean': {
         const n = counts[pending.state] ?? 0;
-        const limit = Number(pending.limit) || undefined;
+        const limit = parseLimit(pending.limit);
         const cap = limit === undefined ? n : Math.min(n, limit);
         const age = AGES.find(([ms]) => ms === pending.olderThanMs)?.[2] ?? '';
         const when = age ? ` ${FINISHED.has(pending.state) ? 'finished' : 'created'} ${age}` : '';
@@ -379,10 +393,11 @@ export class QadminQueue extends QadminElement {
   async #confirmAndRun(type: DangerousAction): Promise<void> {
     const detail = this.#detail;
     if (!detail) return;
-    defineOnce('qadmin-confirm', QadminConfirm);
+    defineElement('qadmin-confirm', QadminConfirm);
     const caps = detail.capabilities;
     const current = this.#state;
-    const states = type === 'retry-all' ? caps.retryAllStates : type === 'clean' ? caps.cleanStates : [];
+    const states =
+      type === 'retry-all' ? caps.retryAllStates : type === 'clean' ? caps.cleanStates : [];
     const state = states.includes(current) ? current : (ordered(states)[0] ?? current);
     this.pending = { type, state, olderThanMs: 0, limit: '' };
     await this.updateComplete;
@@ -391,7 +406,7 @@ export class QadminQueue extends QadminElement {
     const pending = this.pending;
     this.pending = undefined;
     if (!confirmed || !pending) return;
-    const limit = Number(pending.limit);
+    const limit = parseLimit(pending.limit);
     const action: BulkAction =
       type === 'retry-all'
         ? { type, state: pending.state }
@@ -400,7 +415,7 @@ export class QadminQueue extends QadminElement {
               type,
               state: pending.state,
               olderThanMs: pending.olderThanMs,
-              ...(Number.isInteger(limit) && limit > 0 ? { limit } : {}),
+              ...(limit === undefined ? {} : { limit }),
             }
           : { type };
     await this.#run(action);
@@ -442,7 +457,11 @@ export class QadminQueue extends QadminElement {
       }
       if (action.type === 'obliterate') {
         // The queue is gone: go back to the overview when inside the dashboard.
-        this.emit<NavigateDetail>('qadmin-navigate', { path: routePath({ view: 'overview' }) }, true);
+        this.emit<NavigateDetail>(
+          'qadmin-navigate',
+          { path: routePath({ view: 'overview' }) },
+          true,
+        );
         return;
       }
     } catch (error) {
@@ -460,7 +479,8 @@ export class QadminQueue extends QadminElement {
     const caps = detail?.capabilities;
     const id = encodeURIComponent(this.queueId);
     const backend = detail
-      ? (this.#live.feed?.overview?.backends.find((b) => b.id === detail.backend)?.label ?? detail.backend)
+      ? (this.#live.feed?.overview?.backends.find((b) => b.id === detail.backend)?.label ??
+        detail.backend)
       : undefined;
     const workers = detail?.workers;
     return html`<header part="header">
@@ -495,7 +515,11 @@ export class QadminQueue extends QadminElement {
     const caps = detail.capabilities;
     const allowed = new Set(caps.bulkActions);
     const busy = this.running !== undefined || this.pending !== undefined;
-    const button = (label: string, onClick: () => void, options: { danger?: boolean; disabled?: boolean; title?: string } = {}) =>
+    const button = (
+      label: string,
+      onClick: () => void,
+      options: { danger?: boolean; disabled?: boolean; title?: string } = {},
+    ) =>
       html`<button
         type="button"
         class="small ${options.danger ? 'danger' : ''}"
@@ -507,7 +531,11 @@ export class QadminQueue extends QadminElement {
       </button>`;
     const buttons: TemplateResult[] = [];
     if (!detail.paused && allowed.has('pause')) {
-      buttons.push(button('Pause', () => this.#run({ type: 'pause' }), { title: 'Stop workers from taking new jobs' }));
+      buttons.push(
+        button('Pause', () => this.#run({ type: 'pause' }), {
+          title: 'Stop workers from taking new jobs',
+        }),
+      );
     }
     if (detail.paused && allowed.has('resume')) {
       buttons.push(button('Resume', () => this.#run({ type: 'resume' })));
@@ -530,18 +558,21 @@ export class QadminQueue extends QadminElement {
       buttons.push(button('Empty…', () => this.#confirmAndRun('empty'), { danger: true }));
     }
     if (allowed.has('obliterate')) {
-      buttons.push(button('Obliterate…', () => this.#confirmAndRun('obliterate'), { danger: true }));
+      buttons.push(
+        button('Obliterate…', () => this.#confirmAndRun('obliterate'), { danger: true }),
+      );
     }
     if (buttons.length === 0) return nothing;
-    return html`<div class="actions" part="toolbar" role="group" aria-label="Queue actions">
-      ${buttons}
+    return html`<div class="toolbar" part="toolbar">
+      <div class="actions" role="group" aria-label="Queue actions">${buttons}</div>
+      <p class="result" role="status">${this.running ? 'Working…' : this.result}</p>
     </div>`;
   }
 
   #renderOptions(pending: PendingAction, detail: QueueDetail): TemplateResult | typeof nothing {
     const caps = detail.capabilities;
     const update = (patch: Partial<PendingAction>) => {
-      this.pending = { ...pending, ...patch };
+      if (this.pending) this.pending = { ...this.pending, ...patch };
     };
     const stateSelect = (states: readonly JobState[]) =>
       html`<label for="opt-state">State</label>
@@ -569,7 +600,8 @@ export class QadminQueue extends QadminElement {
         @change=${(event: Event) => update({ olderThanMs: Number((event.target as HTMLSelectElement).value) })}
       >
         ${AGES.map(
-          ([ms, label]) => html`<option value=${ms} ?selected=${ms === pending.olderThanMs}>${label}</option>`,
+          ([ms, label]) =>
+            html`<option value=${ms} ?selected=${ms === pending.olderThanMs}>${label}</option>`,
         )}
       </select>
       <label for="opt-limit">At most</label>
@@ -633,7 +665,7 @@ export class QadminQueue extends QadminElement {
     const byId = searchIn === 'id';
     const placeholder = byId
       ? 'Exact job id'
-      : `Search ${fields.length ? (searchIn || fields.join(', ')).split(',').join(', ') : ''}…`;
+      : `Search ${(searchIn || fields.join(',')).split(',').join(', ')}…`;
     return html`<form
       class="search"
       role="search"
@@ -654,7 +686,8 @@ export class QadminQueue extends QadminElement {
             }}
           >
             ${options.map(
-              ([value, label]) => html`<option value=${value} ?selected=${value === searchIn}>${label}</option>`,
+              ([value, label]) =>
+                html`<option value=${value} ?selected=${value === searchIn}>${label}</option>`,
             )}
           </select>`
           : nothing
@@ -674,9 +707,10 @@ export class QadminQueue extends QadminElement {
   }
 
   protected override render(): TemplateResult {
-    defineOnce('qadmin-job-list', QadminJobList);
+    defineElement('qadmin-job-list', QadminJobList);
     const detail = this.#detail;
-    const loadError = this.#task.status === TaskStatus.ERROR ? errorMessage(this.#task.error) : undefined;
+    const loadError =
+      this.#task.status === TaskStatus.ERROR ? errorMessage(this.#task.error) : undefined;
     const state = this.#state;
     const pending = this.pending;
     const described = pending && detail ? this.#describe(pending, detail) : undefined;
@@ -684,7 +718,6 @@ export class QadminQueue extends QadminElement {
     return html`
       ${this.#renderHeader(detail)}
       ${detail ? this.#renderActions(detail) : nothing}
-      <p class="result" role="status">${this.running ? 'Working…' : this.result}</p>
       ${
         this.actionError
           ? html`<div class="problem" role="alert">

@@ -1,6 +1,6 @@
 import { ContextConsumer } from '@lit/context';
 import { initialState, Task, TaskStatus } from '@lit/task';
-import type { Overview, QueueDetail, Schedule, ScheduleInput } from '@qadmin/core';
+import type { Overview, QueueDetail, Schedule } from '@qadmin/core';
 import {
   html,
   nothing,
@@ -130,7 +130,6 @@ export class QadminSchedules extends QadminElement {
   #last: Loaded | undefined;
   #lastRun = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
-  #formModule: Promise<FormModule> | undefined;
 
   #live = new LiveController(
     this,
@@ -247,7 +246,7 @@ export class QadminSchedules extends QadminElement {
     this.formOpening = true;
     this.formLoadError = '';
     try {
-      const module = await (this.#formModule ??= import('./schedule-form'));
+      const module = this.formModule ?? (await import('./schedule-form'));
       const queueId =
         from?.queueId ??
         (writable.some((q) => q.queueId === this.queueId)
@@ -258,7 +257,6 @@ export class QadminSchedules extends QadminElement {
       this.formModule = module;
       this.form = module.createForm(queueId, from?.schedule);
     } catch (error) {
-      this.#formModule = undefined;
       this.formLoadError = `The form could not be loaded: ${errorMessage(error)}`;
     } finally {
       this.formOpening = false;
