@@ -1,16 +1,15 @@
 // Saves screenshots of the main views into docs/screenshots/ (light and dark),
 // from a real server over the memory backend with the demo workload.
 // Run: pnpm --filter @qadmin/integration-ui-e2e screenshots (after pnpm build).
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createMemoryBackend, startDemoWorkload } from '@qadmin/backend-memory';
 import { createAdmin } from '@qadmin/core';
 import { qadmin } from '@qadmin/express';
+import { launchBrowser } from '@qadmin/test-fixtures';
 import express from 'express';
-import { chromium } from 'playwright-core';
 
 const out = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 await mkdir(out, { recursive: true });
@@ -38,16 +37,10 @@ const failed = await backend.listJobs('webhooks', { state: 'failed', limit: 1 })
 const jobPath = `queues/memory%3Awebhooks/jobs/${encodeURIComponent(failed.jobs[0]?.id ?? '1')}`;
 
 for (const scheme of ['light', 'dark']) {
-  const profile = await mkdtemp(join(tmpdir(), 'qadmin-shots-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
+  const { page, errors, close } = await launchBrowser({
     colorScheme: scheme,
     viewport: { width: 1280, height: 800 },
-    deviceScaleFactor: 1,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
   });
-  const page = context.pages()[0] ?? (await context.newPage());
   for (const [name, path] of views) {
     if (scheme === 'dark' && name !== 'overview' && name !== 'job') continue;
     await page.goto(base + (path ?? jobPath));
@@ -57,8 +50,8 @@ for (const scheme of ['light', 'dark']) {
     await page.screenshot({ path: file });
     console.log(`saved ${file}`);
   }
-  await context.close();
-  await rm(profile, { recursive: true, force: true });
+  if (errors.length > 0) console.warn(`${scheme}: the page reported\n  ${errors.join('\n  ')}`);
+  await close();
 }
 stop();
 server.closeAllConnections();

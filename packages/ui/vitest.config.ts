@@ -15,6 +15,20 @@ const args = [
 ];
 
 export default defineConfig({
+  // Pre-bundled up front: discovered mid-run, Vite would reload the test page.
+  optimizeDeps: {
+    include: [
+      'lit',
+      'lit/directives/live.js',
+      'lit/directives/guard.js',
+      'lit/directives/repeat.js',
+      'lit/directives/style-map.js',
+      '@lit/context',
+      '@lit/task',
+      '@lit-labs/virtualizer/virtualize.js',
+      'axe-core',
+    ],
+  },
   test: {
     projects: [
       {

@@ -2,6 +2,8 @@
  * `@qadmin/test-fixtures`: payloads, data sets and seeders shared by the
  * tests and benchmarks of every qadmin package.
  */
+
+export { type LaunchedBrowser, launchBrowser } from './browser';
 export {
   type DetailedQueueSpec,
   emptyQueue,

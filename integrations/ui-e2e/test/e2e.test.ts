@@ -134,7 +134,7 @@ describe('the dashboard in Chromium', () => {
         const headers = { ...response.headers() };
         if ((headers['content-type'] ?? '').includes('text/html')) {
           headers['content-security-policy'] =
-            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'";
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'";
         }
         await route.fulfill({ response, headers });
       });
@@ -143,7 +143,13 @@ describe('the dashboard in Chromium', () => {
         if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
       });
       await page.goto(dashboard.url);
-      await page.getByRole('link', { name: 'emails', exact: true }).waitFor();
+      // Every view with inline style properties: queue list, job table, job detail and JSON tree.
+      await page.getByRole('link', { name: 'emails', exact: true }).click();
+      await page.getByRole('tab', { name: /failed/i }).click();
+      const jobLink = page.locator('qadmin-job-list').getByRole('link').first();
+      await jobLink.waitFor();
+      await jobLink.click();
+      await page.getByRole('treeitem').first().waitFor();
       expect(violations).toEqual([]);
       expect(foreign).toEqual([]);
     } finally {

@@ -37,6 +37,7 @@ it('client types follow the route table', () => {
   type Covered =
     | 'overview'
     | 'health'
+    | 'throughput'
     | 'listWorkers'
     | 'events'
     | 'openapi'

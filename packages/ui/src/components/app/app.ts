@@ -185,6 +185,8 @@ export class QadminApp extends QadminElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    // Again now that attributes (`base-url`, `link-base`) are set: they decide the base of routes.
+    this.#readLocation();
     window.addEventListener('popstate', this.#onPopState);
     window.addEventListener('keydown', this.#onKeyDown);
     this.addEventListener('click', this.#onClick);

@@ -17,7 +17,6 @@ import {
   type TemplateResult,
 } from 'lit';
 import { live } from 'lit/directives/live.js';
-import { styleMap } from 'lit/directives/style-map.js';
 import { configContext, type QadminConfig } from '../../shared/context';
 import { QadminElement } from '../../shared/element';
 import {
@@ -29,6 +28,7 @@ import {
 } from '../../shared/format';
 import { LiveController, type LiveMessage } from '../../shared/live';
 import { routePath } from '../../shared/routes';
+import { styleProps } from '../../shared/style-props';
 import { stateColors, tokens } from '../../shared/styles';
 import { jobDetailStyles } from './job-detail.styles';
 
@@ -692,7 +692,7 @@ export class QadminJobDetail extends QadminElement {
           aria-valuemax="100"
           aria-valuenow=${value}
         >
-          <div class="fill" style=${styleMap({ width: `${value}%` })}></div>
+          <div class="fill" style=${styleProps({ width: `${value}%` })}></div>
         </div>
         <span class="num percent">${formatNumber(Math.round(value * 10) / 10)}%</span>
       </div>`;

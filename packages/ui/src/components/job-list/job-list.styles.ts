@@ -75,16 +75,24 @@ export const jobListStyles = css`
     max-height: 10em;
     overflow: auto;
   }
-  .scroller {
-    max-height: var(--qadmin-job-list-max-height, max(320px, calc(100vh - 260px)));
-    overflow: auto;
+  /* The page scrolls (no nested scroll area); the column headers stick below the app's bar. */
+  .frame {
+    scroll-margin-top: var(--qadmin-sticky-top, 0px);
     border: 1px solid var(--_border);
     border-radius: var(--_radius);
     background: var(--_bg);
-    scroll-behavior: smooth;
   }
   .table {
-    min-width: 720px;
+    min-width: 0;
+  }
+  @media (max-width: 760px) {
+    /* Narrow screens scroll the columns sideways (the headers then scroll with the rows). */
+    .frame {
+      overflow-x: auto;
+    }
+    .table {
+      min-width: 720px;
+    }
   }
   .row {
     display: grid;
@@ -107,9 +115,14 @@ export const jobListStyles = css`
   }
   .head {
     position: sticky;
-    top: 0;
+    top: var(--qadmin-sticky-top, 0px);
     z-index: 1;
     background: var(--_surface);
+    border-radius: var(--_radius) var(--_radius) 0 0;
+  }
+  .body .row {
+    scroll-margin-top: calc(var(--qadmin-sticky-top, 0px) + var(--_row-h) + 8px);
+    scroll-margin-bottom: 8px;
   }
   .head .cell {
     font-weight: 600;
@@ -184,9 +197,6 @@ export const jobListStyles = css`
     background: var(--_surface);
   }
   @media (prefers-reduced-motion: reduce) {
-    .scroller {
-      scroll-behavior: auto;
-    }
     .table[aria-busy='true'] .body {
       transition: none;
     }

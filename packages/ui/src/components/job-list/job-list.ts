@@ -22,6 +22,7 @@ import { QadminElement } from '../../shared/element';
 import { errorMessage, formatNumber, timeAgo } from '../../shared/format';
 import { LiveController } from '../../shared/live';
 import { routePath } from '../../shared/routes';
+import { styleProps } from '../../shared/style-props';
 import { stateColors, tokens } from '../../shared/styles';
 import { QadminConfirm } from '../confirm/confirm';
 import { jobListStyles } from './job-list.styles';
@@ -166,7 +167,7 @@ interface Notice {
  * @csspart toolbar - The bar with the selection actions and the pager.
  * @csspart header - The table header row.
  * @csspart row - Each job row.
- * @cssproperty --qadmin-job-list-max-height - Height from which the list scrolls inside itself (header stays visible).
+ * @cssproperty --qadmin-sticky-top - Offset of the sticky column headers (height of a sticky bar above; set by `qadmin-app`, default 0).
  * @cssproperty --qadmin-color-accent - Links, selection and progress bars.
  */
 export class QadminJobList extends QadminElement {
@@ -449,8 +450,9 @@ export class QadminJobList extends QadminElement {
   // ------------------------------------------------------------ navigation
 
   #scrollTop(): void {
-    const scroller = this.renderRoot.querySelector('.scroller');
-    if (scroller) scroller.scrollTop = 0;
+    // A new page starts at its first row: bring the list's top back into view when it scrolled away.
+    const frame = this.renderRoot.querySelector<HTMLElement>('.frame');
+    if (frame && frame.getBoundingClientRect().top < 0) frame.scrollIntoView({ block: 'start' });
   }
 
   #next(): void {
@@ -964,14 +966,13 @@ export class QadminJobList extends QadminElement {
           </div>`
           : nothing
       }
-      <div class="scroller" @keydown=${this.#onKeyDown} @focusin=${this.#onFocusIn}>
+      <div class="frame" @keydown=${this.#onKeyDown} @focusin=${this.#onFocusIn}>
         <div
           role="table"
           class="table"
           aria-label="${state} jobs"
           aria-busy=${loading ? 'true' : 'false'}
-          aria-rowcount=${rows.length > 0 ? rows.length + 1 : nothing}
-          style="--_cols: ${columnTemplate}"
+          style=${styleProps({ '--_cols': columnTemplate })}
         >
           <div role="rowgroup" class="head">
             <div role="row" class="row" part="header">

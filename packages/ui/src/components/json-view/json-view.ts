@@ -5,9 +5,9 @@ import {
   type PropertyValues,
   type TemplateResult,
 } from 'lit';
-import { styleMap } from 'lit/directives/style-map.js';
 import { QadminElement } from '../../shared/element';
 import { formatNumber } from '../../shared/format';
+import { styleProps } from '../../shared/style-props';
 import { tokens } from '../../shared/styles';
 import { jsonViewStyles } from './json-view.styles';
 
@@ -425,7 +425,7 @@ export class QadminJsonView extends QadminElement {
   ): void {
     const kind = kindOf(value);
     const size = sizeOf(value, kind);
-    const indent = styleMap({ '--level': String(level - 1) });
+    const indent = styleProps({ '--level': String(level - 1) });
     const label =
       name === null
         ? nothing
@@ -476,7 +476,7 @@ export class QadminJsonView extends QadminElement {
       rows.push(html`<div
         role="treeitem"
         class="item"
-        style=${styleMap({ '--level': String(level - 1) })}
+        style=${styleProps({ '--level': String(level - 1) })}
         tabindex="-1"
         aria-level=${level}
         data-key="${key}#more"

@@ -11,10 +11,10 @@ import {
   type PropertyValues,
   type TemplateResult,
 } from 'lit';
-import { styleMap } from 'lit/directives/style-map.js';
 import { QadminElement } from '../../shared/element';
 import { errorMessage, formatCount, formatNumber } from '../../shared/format';
 import { routePath } from '../../shared/routes';
+import { styleProps } from '../../shared/style-props';
 import { stateColors, tokens } from '../../shared/styles';
 import { QueueData } from './queue-data';
 import { queueListStyles } from './queue-list.styles';
@@ -533,7 +533,7 @@ export class QadminQueueList extends QadminElement {
         aria-label="Queues"
         aria-rowcount=${model.rows.length + 1}
         aria-colcount=${model.columns.length}
-        style=${styleMap({ '--_columns': columns })}
+        style=${styleProps({ '--_columns': columns })}
       >
         <div role="rowgroup" class="head">
           <div role="row" class="row" part="header" aria-rowindex="1">

@@ -4,10 +4,12 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { NavigateDetail } from '../../shared/routes';
 import { expectAccessible } from '../../test-support/a11y';
 import { createFakeApi, type FakeHandlers, fakeQueue } from '../../test-support/fake-api';
+import { QadminApp } from '../app/app';
 import { QadminConfirm } from '../confirm/confirm';
 import { QadminJobList } from '../job-list/job-list';
 import { QadminQueue } from './queue';
 
+if (!customElements.get('qadmin-app')) customElements.define('qadmin-app', QadminApp);
 if (!customElements.get('qadmin-queue')) customElements.define('qadmin-queue', QadminQueue);
 if (!customElements.get('qadmin-job-list')) customElements.define('qadmin-job-list', QadminJobList);
 if (!customElements.get('qadmin-confirm')) customElements.define('qadmin-confirm', QadminConfirm);
@@ -411,5 +413,67 @@ describe('qadmin-queue', () => {
     expect(list(el).shadowRoot!.activeElement).toBe(
       list(el).shadowRoot!.querySelector('.body [part=row]'),
     );
+  });
+  it('inside qadmin-app, follows the URL and writes state and search back to it', async () => {
+    const start = location.href;
+    const base = new URL('.', document.baseURI);
+    const fake = createFakeApi();
+    const app = document.createElement('qadmin-app');
+    try {
+      history.pushState(
+        null,
+        '',
+        new URL('queues/memory%3Aemails?state=failed&q=timeout&in=data,error', base),
+      );
+      app.api = fake.api;
+      app.baseUrl = base.href;
+      document.body.append(app);
+      // The app read the location before it knew its base.
+      window.dispatchEvent(new PopStateEvent('popstate'));
+      const queue = await vi.waitFor(() => {
+        const element = app.shadowRoot!.querySelector('qadmin-queue');
+        expect(element).not.toBeNull();
+        return element!;
+      });
+      expect([queue.state, queue.search, queue.searchIn]).toEqual([
+        'failed',
+        'timeout',
+        'data,error',
+      ]);
+      await vi.waitFor(() =>
+        expect(fake.callsOf('listJobs').at(-1)![1]).toEqual({
+          state: 'failed',
+          limit: 50,
+          q: 'timeout',
+          in: ['data', 'error'],
+        }),
+      );
+      const tab = await vi.waitFor(() => {
+        const element = queue.shadowRoot!.querySelector<HTMLAnchorElement>('#tab-completed');
+        expect(element).not.toBeNull();
+        return element!;
+      });
+      const entries = history.length;
+      tab.click();
+      await vi.waitFor(() =>
+        expect(location.search).toBe('?state=completed&q=timeout&in=data,error'),
+      );
+      expect(history.length).toBe(entries + 1);
+      await vi.waitFor(() =>
+        expect(fake.callsOf('listJobs').at(-1)![1]).toMatchObject({ state: 'completed' }),
+      );
+      // Typing replaces the entry once it settles, and never rewrites what is being typed.
+      const input = queue.shadowRoot!.querySelector<HTMLInputElement>('#search')!;
+      for (const text of ['timeou', 'smtp']) {
+        input.value = text;
+        input.dispatchEvent(new InputEvent('input'));
+      }
+      await vi.waitFor(() => expect(location.search).toBe('?state=completed&q=smtp&in=data,error'));
+      expect(history.length).toBe(entries + 1);
+      expect(input.value).toBe('smtp');
+    } finally {
+      app.remove();
+      history.replaceState(null, '', start);
+    }
   });
 });

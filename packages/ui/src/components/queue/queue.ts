@@ -738,7 +738,13 @@ export class QadminQueue extends QadminElement {
           : nothing
       }
       ${this.#renderTabs(detail)}
-      <div class="panel" id="panel" role="tabpanel" aria-labelledby="tab-${state}">
+      <div
+        class="panel"
+        id="panel"
+        role="tabpanel"
+        aria-labelledby=${detail ? `tab-${state}` : nothing}
+        aria-label=${detail ? nothing : `${state} jobs`}
+      >
         ${this.#renderSearch()}
         ${
           showList
