@@ -45,7 +45,7 @@ export {
   type RouteAppContext,
   type RouteContext,
 } from './http/routes';
-export { findInstalledUi } from './http/static';
+export { brandingSchema, findInstalledUi, type UiBranding, type UiConfig } from './http/static';
 export * from './http/types';
 export * from './model';
 export * from './preview';

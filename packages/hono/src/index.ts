@@ -2,7 +2,7 @@
 /**
  * `@qadmin/hono`: the qadmin dashboard (JSON API, UI, live events) as a Hono
  * 4 sub-app. Fetch-native: only web APIs, so it runs wherever Hono runs
- * (Node through `@hono/node-server`, Bun, Deno, Cloudflare Workers).
+ * (Node through `@hono/node-server`, Bun, Deno; see the README on Workers).
  */
 import { fromFetchRequest, type QadminApp, toFetchBody } from '@qadmin/core';
 import { type Context, Hono } from 'hono';

@@ -20,7 +20,13 @@ import {
   type RouteContext,
 } from './routes';
 import { SseStream } from './sse';
-import { createStaticHandler, findInstalledUi, Representation } from './static';
+import {
+  brandingSchema,
+  createStaticHandler,
+  findInstalledUi,
+  Representation,
+  type UiBranding,
+} from './static';
 import { isStreamBody, type QadminRequest, type QadminResponse } from './types';
 
 /**
@@ -40,6 +46,8 @@ export interface QadminAppOptions {
   uiDir?: string | false;
   /** Name of the dashboard (page title, OpenAPI title, UI config). Default `qadmin`. */
   title?: string;
+  /** Logo, favicon, accent colour and default theme of the served UI (see {@link brandingSchema}). */
+  branding?: UiBranding;
   /** Largest accepted request body. Default 1 MiB. */
   bodyLimitBytes?: number;
   /** Milliseconds between SSE heartbeat comments. Default 15 000. */
@@ -99,6 +107,16 @@ function positive(name: string, value: number | undefined, fallback: number): nu
   return value;
 }
 
+/** The branding option, checked: a TypeError names the first bad field. */
+function checkBranding(branding: unknown): UiBranding | undefined {
+  if (branding === undefined) return undefined;
+  const result = brandingSchema.safeParse(branding);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const field = ['branding', ...issue.path.map(String)].join('.');
+  throw new TypeError(`${field}: ${issue.message}`);
+}
+
 /** The first value of each query parameter; empty values count as absent. */
 function queryObject(query: URLSearchParams): Record<string, string> {
   const out: Record<string, string> = {};
@@ -155,6 +173,7 @@ export function createAdmin(options: CreateAdminOptions): QadminApp {
     uiDir: options.uiDir === false ? undefined : (options.uiDir ?? findInstalledUi()),
     title,
     readOnly: service.readOnly,
+    branding: checkBranding(options.branding),
     routes,
   });
   let openapi: OpenApiDocument | undefined;

@@ -74,6 +74,41 @@ describe('UI files from uiDir', () => {
     );
   });
 
+  it('hands the branding option to the UI in its config, and names a bad field at start', async () => {
+    const branded = createAdmin({
+      backends: [createFakeBackend()],
+      uiDir,
+      branding: { logoUrl: '/static/logo.svg', accentColor: 'oklch(60% 0.15 40)', theme: 'dark' },
+    });
+    const served = await startServer(branded);
+    try {
+      const html = (await rawRequest(served.origin, '/')).body.toString();
+      const config = JSON.parse(
+        /name="qadmin-config" content="([^"]*)"/.exec(html)![1]!.replaceAll('&quot;', '"'),
+      );
+      expect(config).toMatchObject({
+        logoUrl: '/static/logo.svg',
+        accentColor: 'oklch(60% 0.15 40)',
+        theme: 'dark',
+      });
+    } finally {
+      await served.close();
+      await branded.close();
+    }
+    const bad: [unknown, RegExp][] = [
+      [{ logoUrl: 'javascript:alert(1)' }, /^branding\.logoUrl: must be a path/],
+      [{ faviconUrl: '' }, /^branding\.faviconUrl:/],
+      [{ accentColor: 'red; background: url(x)' }, /^branding\.accentColor: must be a CSS colour/],
+      [{ theme: 'blue' }, /^branding\.theme:/],
+      [{ logo: '/x.svg' }, /^branding: .*logo/],
+    ];
+    for (const [branding, message] of bad) {
+      expect(() =>
+        createAdmin({ backends: [createFakeBackend()], uiDir, branding: branding as never }),
+      ).toThrow(message);
+    }
+  });
+
   it('caches hashed files forever and revalidates the others', async () => {
     const hashed = await rawRequest(root.origin, '/assets/app-3f9a1c2b.js');
     expect(hashed.status).toBe(200);

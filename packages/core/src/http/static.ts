@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { brotliCompress, gzip, constants as zlibConstants } from 'node:zlib';
+import { z } from 'zod';
 import { QadminError } from '../errors';
 import { noRoute } from './problem';
 import type { Route } from './routes';
@@ -216,6 +217,67 @@ function escapeHtml(text: string): string {
   );
 }
 
+const urlSchema = z
+  .string()
+  .min(1)
+  .max(2048)
+  .refine(
+    (url) => !/^\s*[a-z][a-z0-9+.-]*:/i.test(url) || /^(https?:|data:image\/)/i.test(url),
+    'must be a path, an http(s) URL or a data:image/ URL',
+  );
+
+/**
+ * Branding of the served dashboard: what the UI shows in its bar and tab.
+ * Checked once by `createAdmin`, which names the offending field.
+ *
+ * @example
+ * ```ts
+ * const branding: UiBranding = brandingSchema.parse({ logoUrl: '/static/logo.svg', accentColor: '#b14e23', theme: 'dark' });
+ * ```
+ */
+export const brandingSchema = z
+  .object({
+    /** Image shown before the title (a path, an http(s) URL or a data:image/ URL). */
+    logoUrl: urlSchema.optional(),
+    /** The tab's icon, same forms as `logoUrl`. */
+    faviconUrl: urlSchema.optional(),
+    /** Any CSS colour (`#b14e23`, `rgb(...)`, `oklch(...)`, a name): links, selection, buttons. */
+    accentColor: z
+      .string()
+      .max(64)
+      .regex(
+        /^[#a-z0-9(),.%\s/+-]+$/i,
+        'must be a CSS colour such as #b14e23 or oklch(60% 0.15 40)',
+      )
+      .optional(),
+    /** The theme before a user picks one: follow the system (default), or force light or dark. */
+    theme: z.enum(['light', 'dark', 'system']).optional(),
+  })
+  .strict();
+
+/** Branding of the served dashboard: see {@link brandingSchema}. */
+export type UiBranding = z.infer<typeof brandingSchema>;
+
+/**
+ * The settings the server hands the UI in `<meta name="qadmin-config">`
+ * (`@qadmin/ui` reads this shape).
+ *
+ * @example
+ * ```ts
+ * const config: UiConfig = { basePath: '/admin/queues', apiBase: '/admin/queues/api', title: 'Queues', readOnly: false, accentColor: '#b14e23' };
+ * ```
+ */
+export interface UiConfig extends UiBranding {
+  /** Where the dashboard is mounted, without a trailing slash (`''` at the root). */
+  basePath: string;
+  /** Where its JSON API is. */
+  apiBase: string;
+  /** The dashboard's name. */
+  title: string;
+  /** Whether every mutation is refused (the UI hides the actions). */
+  readOnly: boolean;
+}
+
 /**
  * The UI's `index.html` with `<base href>` and the `qadmin-config` meta tag
  * the UI reads its settings from (never an inline script, so a strict CSP
@@ -228,13 +290,14 @@ function escapeHtml(text: string): string {
  */
 export function injectUiConfig(
   html: string,
-  config: { basePath: string; title: string; readOnly: boolean },
+  config: { basePath: string; title: string; readOnly: boolean; branding?: UiBranding },
 ): string {
-  const settings = {
+  const settings: UiConfig = {
     basePath: config.basePath,
     apiBase: `${config.basePath}/api`,
     title: config.title,
     readOnly: config.readOnly,
+    ...config.branding,
   };
   const tags =
     `<base href="${escapeHtml(config.basePath)}/">` +
@@ -294,6 +357,8 @@ export interface StaticOptions {
   uiDir?: string | undefined;
   title: string;
   readOnly: boolean;
+  /** Branding handed to the UI (already checked). */
+  branding?: UiBranding | undefined;
   /** Listed by the built-in page. */
   routes: readonly Route[];
 }
@@ -401,6 +466,7 @@ export function createStaticHandler(
       basePath: request.basePath,
       title: options.title,
       readOnly: options.readOnly,
+      ...(options.branding && { branding: options.branding }),
     });
     const representation = new Representation(
       new TextEncoder().encode(html),

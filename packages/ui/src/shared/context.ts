@@ -1,5 +1,6 @@
 import { createContext } from '@lit/context';
 import type { QadminClient } from '@qadmin/client';
+import type { UiConfig } from '@qadmin/core';
 
 /**
  * The API every qadmin element reads from: a {@link QadminClient} (or anything
@@ -19,16 +20,12 @@ export type QadminApi = QadminClient;
  */
 export const apiContext = createContext<QadminApi>(Symbol.for('qadmin-api'));
 
-/** Settings the server hands the page in `<meta name="qadmin-config">`. */
-export interface QadminConfig {
-  title: string;
-  readOnly: boolean;
-  basePath: string;
-  logoUrl?: string;
-  faviconUrl?: string;
-  accentColor?: string;
-  theme?: 'light' | 'dark' | 'system';
-}
+/**
+ * Settings the server hands the page in `<meta name="qadmin-config">`: core's
+ * `UiConfig` (title, read-only, mount path and branding) without `apiBase`,
+ * which the elements take from their `base-url`.
+ */
+export type QadminConfig = Omit<UiConfig, 'apiBase'>;
 
 /**
  * The dashboard settings, provided by `qadmin-app` from the page's

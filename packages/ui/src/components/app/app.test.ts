@@ -91,6 +91,44 @@ describe('qadmin-app', () => {
     expect(localStorage.getItem('qadmin-theme')).toBe('dark');
   });
 
+  it("takes title, logo, favicon, accent colour and default theme from the page's qadmin-config", async () => {
+    const meta = document.createElement('meta');
+    meta.name = 'qadmin-config';
+    meta.content = JSON.stringify({
+      basePath: '',
+      apiBase: '/api',
+      title: 'Acme jobs',
+      readOnly: false,
+      logoUrl: 'data:image/svg+xml,%3Csvg xmlns="http://www.w3.org/2000/svg"/%3E',
+      faviconUrl: '/brand/icon.png',
+      accentColor: 'rgb(177, 78, 35)',
+      theme: 'dark',
+    });
+    document.head.append(meta);
+    try {
+      const { app } = await mount();
+      const brand = app.shadowRoot!.querySelector('.brand')!;
+      expect(brand.textContent?.trim()).toBe('Acme jobs');
+      expect(brand.querySelector('img')!.getAttribute('src')).toMatch(/^data:image\/svg\+xml/);
+      expect(document.querySelector<HTMLLinkElement>('link[rel="icon"]')!.href).toBe(
+        new URL('/brand/icon.png', location.href).href,
+      );
+      expect(getComputedStyle(app).getPropertyValue('--qadmin-color-accent').trim()).toBe(
+        'rgb(177, 78, 35)',
+      );
+      // The configured theme is the default; a user's own choice still wins.
+      expect(app.theme).toBe('dark');
+      expect(getComputedStyle(app).colorScheme).toBe('dark');
+      app.remove();
+      localStorage.setItem('qadmin-theme', 'light');
+      const { app: again } = await mount();
+      expect(again.theme).toBe('light');
+    } finally {
+      meta.remove();
+      document.querySelector('link[rel="icon"]')?.remove();
+    }
+  });
+
   it('opens the shortcut help with ?', async () => {
     const { app } = await mount();
     window.dispatchEvent(new KeyboardEvent('keydown', { key: '?' }));
