@@ -29,12 +29,10 @@ const views = [
   ['overview', ''],
   ['queue-failed', 'queues/memory%3Awebhooks?state=failed'],
   ['job', null],
-  ['metrics', 'metrics?queue=memory%3Aemails&range=1h'],
+  ['metrics', 'charts?queue=memory%3Aemails&range=1h'],
   ['schedules', 'schedules'],
   ['workers', 'workers'],
 ];
-const failed = await backend.listJobs('webhooks', { state: 'failed', limit: 1 });
-const jobPath = `queues/memory%3Awebhooks/jobs/${encodeURIComponent(failed.jobs[0]?.id ?? '1')}`;
 
 for (const scheme of ['light', 'dark']) {
   const { page, errors, close } = await launchBrowser({
@@ -43,7 +41,16 @@ for (const scheme of ['light', 'dark']) {
   });
   for (const [name, path] of views) {
     if (scheme === 'dark' && name !== 'overview' && name !== 'job') continue;
-    await page.goto(base + (path ?? jobPath));
+    if (path === null) {
+      // A failed job that exists now (the workload's retention removes old ones): open it from its list.
+      await page.goto(`${base}queues/memory%3Awebhooks?state=failed`);
+      const first = page.locator('qadmin-job-list').getByRole('link').first();
+      await first.waitFor();
+      await first.click();
+      await page.waitForURL(/\/jobs\//);
+    } else {
+      await page.goto(base + path);
+    }
     await page.waitForLoadState('networkidle').catch(() => {});
     await page.waitForTimeout(1500);
     const file = join(out, `${name}-${scheme}.png`);

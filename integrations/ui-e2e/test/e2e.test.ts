@@ -98,6 +98,25 @@ describe('the dashboard in Chromium', () => {
       await page.reload();
       await page.getByRole('tab', { name: /failed/i, selected: true }).waitFor();
       expect(page.url()).toBe(deep);
+      // Every view in the navigation, opened straight from its URL, is that view (no path of
+      // the UI may be one core answers itself, such as Prometheus text at `metrics`).
+      const nav = page.getByRole('navigation', { name: 'Views' }).getByRole('link');
+      const links = await nav.evaluateAll((anchors) =>
+        anchors.map((a) => [a.textContent?.trim() ?? '', (a as HTMLAnchorElement).href]),
+      );
+      expect(links.map(([name]) => name)).toEqual([
+        'Overview',
+        'Failed',
+        'Workers',
+        'Schedules',
+        'Metrics',
+      ]);
+      for (const [name, href] of links) {
+        await page.goto(href!);
+        await expect
+          .poll(() => nav.filter({ hasText: name! }).getAttribute('aria-current'), { message: name })
+          .toBe('page');
+      }
       expect(browser.errors).toEqual([]);
     } finally {
       await browser.close();

@@ -1,6 +1,7 @@
 /**
  * The dashboard's views as URL paths below the mount point: every view and
  * filter has a deep link (`queues/memory%3Aemails?state=failed&q=timeout`).
+ * No view may take a path core answers itself (`api/...`, `metrics`).
  */
 
 /** A view of the dashboard, parsed from a URL. */
@@ -32,6 +33,9 @@ export function routePath(route: Route): string {
       return `queues/${enc(route.queueId)}`;
     case 'job':
       return `queues/${enc(route.queueId)}/jobs/${enc(route.jobId)}`;
+    case 'metrics':
+      // Not `metrics`: core serves Prometheus text there.
+      return 'charts';
     case 'not-found':
       return route.path;
     default:
@@ -67,9 +71,10 @@ export function parseRoute(url: URL, base: URL): Route {
   }
   if (
     parts.length === 1 &&
-    (first === 'failed' || first === 'workers' || first === 'schedules' || first === 'metrics')
+    (first === 'failed' || first === 'workers' || first === 'schedules')
   ) {
     return { view: first };
   }
+  if (parts.length === 1 && first === 'charts') return { view: 'metrics' };
   return { view: 'not-found', path };
 }

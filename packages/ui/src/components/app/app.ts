@@ -10,7 +10,7 @@ import {
 import { apiContext, configContext, type QadminConfig, readPageConfig } from '../../shared/context';
 import { QadminElement } from '../../shared/element';
 import { LiveController } from '../../shared/live';
-import { type NavigateDetail, parseRoute, type Route } from '../../shared/routes';
+import { type NavigateDetail, parseRoute, type Route, routePath } from '../../shared/routes';
 import { tokens } from '../../shared/styles';
 import { appStyles } from './app.styles';
 
@@ -24,20 +24,28 @@ export interface KeyboardView {
 
 type Theme = 'system' | 'light' | 'dark';
 const THEME_KEY = 'qadmin-theme';
-const NAV: [Route['view'], string, string][] = [
-  ['overview', './', 'Overview'],
-  ['failed', 'failed', 'Failed'],
-  ['workers', 'workers', 'Workers'],
-  ['schedules', 'schedules', 'Schedules'],
-  ['metrics', 'metrics', 'Metrics'],
-];
-const GO_KEYS: Record<string, string> = {
-  o: './',
-  f: 'failed',
-  w: 'workers',
-  s: 'schedules',
-  m: 'metrics',
-};
+type NavView = 'overview' | 'failed' | 'workers' | 'schedules' | 'metrics';
+const NAV: [NavView, string, string][] = (
+  [
+    ['overview', 'Overview'],
+    ['failed', 'Failed'],
+    ['workers', 'Workers'],
+    ['schedules', 'Schedules'],
+    ['metrics', 'Metrics'],
+  ] as const
+).map(([view, label]) => [view, routePath({ view }), label]);
+/** `g` then a key: go to a view. */
+const GO_KEYS: Record<string, string> = Object.fromEntries(
+  (
+    [
+      ['o', 'overview'],
+      ['f', 'failed'],
+      ['w', 'workers'],
+      ['s', 'schedules'],
+      ['m', 'metrics'],
+    ] as const
+  ).map(([key, view]) => [key, routePath({ view })]),
+);
 
 /**
  * The whole dashboard: navigation, history routing with a deep link for every

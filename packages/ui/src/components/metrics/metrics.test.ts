@@ -100,7 +100,7 @@ describe('qadmin-metrics', () => {
     el.addEventListener('qadmin-navigate', (event) => events.push(event.detail));
     const radio = root(el).querySelector<HTMLInputElement>('input[value="24h"]')!;
     radio.click();
-    expect(events).toEqual([{ path: 'metrics?queue=memory%3Aemails&range=24h', replace: true }]);
+    expect(events).toEqual([{ path: 'charts?queue=memory%3Aemails&range=24h', replace: true }]);
     await vi.waitFor(() =>
       expect(callsOf('metrics').at(-1)!.slice(0, 2)).toEqual(['memory:emails', '24h']),
     );
@@ -123,7 +123,7 @@ describe('qadmin-metrics', () => {
     const select = root(el).querySelector('select')!;
     select.value = 'memory:emails';
     select.dispatchEvent(new Event('change'));
-    expect(events).toEqual([{ path: 'metrics?queue=memory%3Aemails&range=1h', replace: true }]);
+    expect(events).toEqual([{ path: 'charts?queue=memory%3Aemails&range=1h', replace: true }]);
     await vi.waitFor(() => expect(callsOf('metrics').at(-1)?.[0]).toBe('memory:emails'));
   });
 

@@ -50,7 +50,7 @@ type Loaded =
  * while the page is visible.
  *
  * @summary Throughput and latency charts of a queue.
- * @event qadmin-navigate - The queue or range changed (detail: `{ path: 'metrics?queue=<id>&range=<r>', replace: true }`). When nobody handles it, the element applies the change itself.
+ * @event qadmin-navigate - The queue or range changed (detail: `{ path: 'charts?queue=<id>&range=<r>', replace: true }`). When nobody handles it, the element applies the change itself.
  * @csspart header - The title bar.
  * @csspart toolbar - The queue select and range buttons.
  * @csspart totals - The totals of the range.
@@ -208,7 +208,7 @@ export class QadminMetrics extends QadminElement {
 
   #navigate(queueId: string, range: MetricRange): void {
     const detail: NavigateDetail = {
-      path: `metrics?queue=${encodeURIComponent(queueId)}&range=${range}`,
+      path: `charts?queue=${encodeURIComponent(queueId)}&range=${range}`,
       replace: true,
     };
     if (this.emit('qadmin-navigate', detail, true)) {

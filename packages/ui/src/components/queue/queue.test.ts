@@ -97,7 +97,7 @@ describe('qadmin-queue', () => {
     expect(links).toEqual([
       ['2 workers', '/workers?queue=memory%3Aemails'],
       ['Schedules', '/schedules?queue=memory%3Aemails'],
-      ['Metrics', '/metrics?queue=memory%3Aemails'],
+      ['Metrics', '/charts?queue=memory%3Aemails'],
     ]);
     await vi.waitFor(() =>
       expect(list(el).shadowRoot!.querySelectorAll('.body [part=row]').length).toBe(2),

@@ -503,7 +503,7 @@ export class QadminQueue extends QadminElement {
                   : nothing
             }
             ${caps?.schedules.read ? html`<a href=${this.href(`schedules?queue=${id}`)}>Schedules</a>` : nothing}
-            ${caps?.metrics ? html`<a href=${this.href(`metrics?queue=${id}`)}>Metrics</a>` : nothing}
+            ${caps?.metrics ? html`<a href=${this.href(`charts?queue=${id}`)}>Metrics</a>` : nothing}
           </nav>`
           : nothing
       }
