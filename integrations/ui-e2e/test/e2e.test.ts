@@ -114,7 +114,9 @@ describe('the dashboard in Chromium', () => {
       for (const [name, href] of links) {
         await page.goto(href!);
         await expect
-          .poll(() => nav.filter({ hasText: name! }).getAttribute('aria-current'), { message: name })
+          .poll(() => nav.filter({ hasText: name! }).getAttribute('aria-current'), {
+            message: name,
+          })
           .toBe('page');
       }
       expect(browser.errors).toEqual([]);

@@ -69,10 +69,7 @@ export function parseRoute(url: URL, base: URL): Route {
       return { view: 'job', queueId, jobId };
     }
   }
-  if (
-    parts.length === 1 &&
-    (first === 'failed' || first === 'workers' || first === 'schedules')
-  ) {
+  if (parts.length === 1 && (first === 'failed' || first === 'workers' || first === 'schedules')) {
     return { view: first };
   }
   if (parts.length === 1 && first === 'charts') return { view: 'metrics' };
