@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 
 /** A headless Chromium page opened by {@link launchBrowser}. */
 export interface LaunchedBrowser {
@@ -24,6 +24,8 @@ export interface LaunchedBrowser {
 export async function launchBrowser(
   options: { colorScheme?: 'light' | 'dark'; viewport?: { width: number; height: number } } = {},
 ): Promise<LaunchedBrowser> {
+  // Loaded here, not with the module: most users of the fixtures never open a browser.
+  const { chromium } = await import('playwright-core');
   const profile = await mkdtemp(join(tmpdir(), 'qadmin-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',

@@ -70,8 +70,7 @@ export function fromNodeRequest(
 ): QadminRequest {
   const url = parseTarget(mount.url);
   const method = (req.method ?? 'GET').toUpperCase();
-  const controller = new AbortController();
-  res.once('close', () => controller.abort());
+  let signal: AbortSignal | undefined;
   const withBody = method !== 'GET' && method !== 'HEAD';
   const read = withBody && bodyWasRead(req);
   return {
@@ -82,8 +81,21 @@ export function fromNodeRequest(
     headers: req.headers,
     body: withBody && !read ? req : null,
     ...(read && mount.parsedBody !== undefined ? { parsedBody: mount.parsedBody } : {}),
-    signal: controller.signal,
     ...(req.socket?.remoteAddress ? { remoteAddress: req.socket.remoteAddress } : {}),
+    // Made when read (only event streams do): an AbortController per request, and the
+    // DOMException its abort creates when the response closes, cost about a tenth of a
+    // small JSON answer's time (bench:adapters).
+    get signal() {
+      if (!signal) {
+        if (res.closed) signal = AbortSignal.abort();
+        else {
+          const controller = new AbortController();
+          res.once('close', () => controller.abort());
+          signal = controller.signal;
+        }
+      }
+      return signal;
+    },
   };
 }
 
