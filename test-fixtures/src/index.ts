@@ -24,6 +24,7 @@ export {
   payloads,
   realisticPayloads,
 } from './payloads';
+export { type StartRedisOptions, startRedis, type ThrowawayRedis } from './redis';
 export {
   type SeededJobs,
   type SeedMemoryOptions,

@@ -1,0 +1,865 @@
+import {
+  type AddJobInput,
+  BULK_ACTIONS,
+  type BulkResult,
+  type Capabilities,
+  conflict,
+  defineBackend,
+  invalidInput,
+  isQadminError,
+  type Job,
+  type JobAction,
+  type JobLogPage,
+  type JobPage,
+  type JobRef,
+  type JobState,
+  type ListJobsQuery,
+  notFound,
+  type QueueBackend,
+  type QueueInfo,
+  type QueueStats,
+  type ResolvedBulkAction,
+  type Schedule,
+  type ScheduleInput,
+  unavailable,
+  type Worker,
+} from '@qadmin/core';
+import { Job as BullJob, Queue } from 'bullmq';
+import { Redis, type RedisOptions } from 'ioredis';
+import { childRefs, type JobHash, stateOfNative, toJob } from './jobs';
+import { type QueueRef, queueKeys, refOfMetaKey, workerClientName } from './keys';
+import { decodeCursor, type IdSlice, listSlice, type Start, setSlice } from './pages';
+
+/**
+ * Options of {@link createBullmqBackend}.
+ *
+ * @example
+ * ```ts
+ * const options: BullmqBackendOptions = { connection: 'redis://127.0.0.1:6379', prefix: 'bull' };
+ * ```
+ */
+export interface BullmqBackendOptions {
+  /**
+   * The Redis to read: a URL, ioredis options, or an ioredis client you own
+   * (the backend then never closes it).
+   */
+  connection: string | RedisOptions | Redis;
+  /**
+   * BullMQ key prefix(es) to find queues under. Default `bull` (BullMQ's
+   * default). With several prefixes, queues are named `<prefix>:<queue>`.
+   */
+  prefix?: string | readonly string[];
+  /** Only these queues (names as the dashboard shows them); default: discovered. */
+  queues?: readonly string[];
+  /** How often discovery scans again for new or removed queues. Default 30 000 ms. */
+  discoveryIntervalMs?: number;
+  /** Backend id in the dashboard (`<id>:<queue>`). Default `bullmq`. */
+  id?: string;
+  /** Shown beside the queues: a host or an environment. Default: the Redis address. */
+  label?: string;
+}
+
+/** The qadmin backend over BullMQ queues: see {@link createBullmqBackend}. */
+export interface BullmqBackend extends QueueBackend {
+  /** The Redis client the backend reads with. */
+  readonly redis: Redis;
+  /** The key prefixes it looks under. */
+  readonly prefixes: readonly string[];
+  /** Looks for queues now instead of at the next discovery interval. */
+  discover(): Promise<QueueInfo[]>;
+}
+
+const STATES = [
+  'waiting',
+  'prioritized',
+  'waiting-children',
+  'delayed',
+  'active',
+  'paused',
+  'completed',
+  'failed',
+] as const satisfies readonly JobState[];
+
+const JOB_ACTIONS_SUPPORTED = [
+  'retry',
+  'remove',
+  'promote',
+  'update-data',
+  'change-delay',
+  'change-priority',
+  'duplicate',
+] as const;
+
+const CAPABILITIES: Capabilities = {
+  states: [...STATES],
+  jobActions: [...JOB_ACTIONS_SUPPORTED],
+  addJob: true,
+  bulkActions: [...BULK_ACTIONS],
+  retryAllStates: ['failed', 'completed'],
+  cleanStates: ['waiting', 'prioritized', 'delayed', 'paused', 'completed', 'failed'],
+  search: [],
+  offsetPagination: true,
+  logs: true,
+  workers: true,
+  schedules: { read: true, write: true },
+  metrics: false,
+  events: false,
+  flows: true,
+};
+
+/** Which states each single-job action starts from. */
+const ACTION_STATES: Record<(typeof JOB_ACTIONS_SUPPORTED)[number], readonly JobState[] | null> = {
+  retry: ['failed', 'completed'],
+  remove: [
+    'waiting',
+    'prioritized',
+    'delayed',
+    'paused',
+    'completed',
+    'failed',
+    'waiting-children',
+  ],
+  promote: ['delayed'],
+  'update-data': null,
+  'change-delay': ['delayed'],
+  'change-priority': ['waiting', 'prioritized', 'paused'],
+  duplicate: null,
+};
+
+/** BullMQ's `clean` type of a canonical state. */
+const CLEAN_TYPE: Partial<Record<JobState, string>> = {
+  waiting: 'wait',
+  prioritized: 'prioritized',
+  delayed: 'delayed',
+  paused: 'paused',
+  completed: 'completed',
+  failed: 'failed',
+};
+
+const BATCH = 500;
+
+/**
+ * A qadmin backend over BullMQ (5 or 6) queues in one Redis. Reads go
+ * straight to BullMQ's keys, pipelined: the overview of every queue costs one
+ * round trip of nine commands per queue plus one `CLIENT LIST`, however many
+ * dashboards are open (core shares the snapshot). Actions go through BullMQ's
+ * own `Queue` and `Job` methods, so its scripts keep every rule.
+ *
+ * @example
+ * ```ts
+ * import { createAdmin } from '@qadmin/core';
+ * import { createBullmqBackend } from '@qadmin/backend-bullmq';
+ *
+ * const bullmq = createBullmqBackend({ connection: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' });
+ * const admin = createAdmin({ backends: [bullmq] });
+ * ```
+ */
+export function createBullmqBackend(options: BullmqBackendOptions): BullmqBackend {
+  const ownsRedis = !(options.connection instanceof Redis);
+  const redis =
+    options.connection instanceof Redis
+      ? options.connection
+      : typeof options.connection === 'string'
+        ? new Redis(options.connection, { maxRetriesPerRequest: 1, lazyConnect: false })
+        : new Redis({ maxRetriesPerRequest: 1, ...options.connection });
+  // An unreachable Redis is reported by the requests (503), not as an unhandled 'error'.
+  redis.on('error', () => {});
+  const prefixes =
+    options.prefix === undefined
+      ? ['bull']
+      : typeof options.prefix === 'string'
+        ? [options.prefix]
+        : [...options.prefix];
+  if (prefixes.length === 0 || prefixes.some((p) => p === '')) {
+    throw new TypeError('prefix must be one or more non-empty strings');
+  }
+  const several = prefixes.length > 1;
+  const id = options.id ?? 'bullmq';
+  const discoveryMs = options.discoveryIntervalMs ?? 30_000;
+  const label = options.label ?? `${redis.options.host ?? 'redis'}:${redis.options.port ?? 6379}`;
+
+  const nameOf = (ref: QueueRef): string | null => {
+    if (!prefixes.includes(ref.prefix)) return null;
+    return several ? `${ref.prefix}:${ref.name}` : ref.name;
+  };
+  const refOf = (queue: string): QueueRef => {
+    if (!several) return { prefix: prefixes[0]!, name: queue };
+    const colon = queue.lastIndexOf(':');
+    const prefix = queue.slice(0, colon);
+    if (colon <= 0 || !prefixes.includes(prefix)) throw notFound('queue', queue);
+    return { prefix, name: queue.slice(colon + 1) };
+  };
+
+  // --------------------------------------------------------------- connection
+
+  const failure = (error: unknown): never => {
+    if (isQadminError(error)) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    if (
+      redis.status !== 'ready' ||
+      /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection is closed|max retries|Stream isn't writeable/i.test(
+        message,
+      )
+    ) {
+      throw unavailable(id, error);
+    }
+    throw error;
+  };
+  const guard = async <T>(work: () => Promise<T>): Promise<T> => {
+    if (redis.status === 'end') throw unavailable(id, new Error('the backend is closed'));
+    try {
+      return await work();
+    } catch (error) {
+      return failure(error);
+    }
+  };
+
+  // BullMQ Queue objects for actions, one per queue, sharing the backend's connection.
+  const queues = new Map<string, Queue>();
+  const bullQueue = (queue: string): Queue => {
+    let instance = queues.get(queue);
+    if (!instance) {
+      const ref = refOf(queue);
+      instance = new Queue(ref.name, { connection: redis as never, prefix: ref.prefix });
+      instance.on('error', () => {});
+      queues.set(queue, instance);
+    }
+    return instance;
+  };
+
+  // ---------------------------------------------------------------- discovery
+
+  let known: { at: number; queues: QueueInfo[] } | undefined;
+  let scanning: Promise<QueueInfo[]> | undefined;
+
+  async function scan(): Promise<QueueInfo[]> {
+    if (options.queues) {
+      return options.queues.map((name) => ({ name, meta: { prefix: refOf(name).prefix } }));
+    }
+    const found = new Map<string, QueueInfo>();
+    for (const prefix of prefixes) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*:meta`, 'COUNT', 1000);
+        cursor = next;
+        for (const key of keys) {
+          const ref = refOfMetaKey(key);
+          if (!ref || ref.prefix !== prefix) continue;
+          const name = nameOf(ref);
+          if (name !== null) found.set(name, { name, meta: { prefix } });
+        }
+      } while (cursor !== '0');
+    }
+    return [...found.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  async function discover(): Promise<QueueInfo[]> {
+    scanning ??= guard(scan).finally(() => {
+      scanning = undefined;
+    });
+    const queuesFound = await scanning;
+    known = { at: Date.now(), queues: queuesFound };
+    return queuesFound;
+  }
+
+  // ------------------------------------------------------------------ workers
+
+  async function clientList(): Promise<Map<string, Worker[]>> {
+    const byQueueClient = new Map<string, Worker[]>();
+    let text: string;
+    try {
+      text = (await redis.client('LIST')) as string;
+    } catch (error) {
+      // Some managed Redis refuse CLIENT LIST: workers are then unknown, not an error.
+      if (/unknown command|NOPERM|not allowed/i.test(String(error))) return byQueueClient;
+      throw error;
+    }
+    const now = Date.now();
+    for (const line of text.split('\n')) {
+      const fields = new Map<string, string>();
+      for (const part of line.trim().split(' ')) {
+        const eq = part.indexOf('=');
+        if (eq > 0) fields.set(part.slice(0, eq), part.slice(eq + 1));
+      }
+      const name = fields.get('name');
+      if (!name) continue;
+      const marker = name.indexOf(':w:');
+      const client = marker === -1 ? name : name.slice(0, marker);
+      const workerName = marker === -1 ? null : name.slice(marker + 3);
+      const age = Number(fields.get('age') ?? NaN);
+      const idle = Number(fields.get('idle') ?? NaN);
+      const list = byQueueClient.get(client) ?? [];
+      list.push({
+        id: fields.get('id') ?? name,
+        name: workerName,
+        queues: [],
+        address: fields.get('addr') ?? null,
+        startedAt: Number.isFinite(age) ? now - age * 1000 : null,
+        lastSeenAt: Number.isFinite(idle) ? now - idle * 1000 : null,
+        idleMs: Number.isFinite(idle) ? idle * 1000 : null,
+        concurrency: null,
+        activeJobs: null,
+      });
+      byQueueClient.set(client, list);
+    }
+    return byQueueClient;
+  }
+
+  // ------------------------------------------------------------------- reads
+
+  /** Counts of every state and the paused flag of many queues, in one pipeline. */
+  async function readStats(
+    names: readonly string[],
+  ): Promise<Map<string, { counts: Record<string, number>; paused: boolean; exists: boolean }>> {
+    const pipeline = redis.pipeline();
+    const refs = names.map((name) => {
+      const keys = queueKeys(refOf(name));
+      pipeline
+        .hmget(keys.meta, 'paused', 'version')
+        .llen(keys.wait)
+        .llen(keys.paused)
+        .llen(keys.active)
+        .zcard(keys.prioritized)
+        .zcard(keys.delayed)
+        .zcard(keys.completed)
+        .zcard(keys.failed)
+        .zcard(keys.waitingChildren);
+      return name;
+    });
+    const results = (await pipeline.exec()) ?? [];
+    const out = new Map<
+      string,
+      { counts: Record<string, number>; paused: boolean; exists: boolean }
+    >();
+    refs.forEach((name, i) => {
+      const row = results.slice(i * 9, i * 9 + 9).map(([error, value]) => {
+        if (error) throw error;
+        return value;
+      });
+      const [meta, wait, pausedList, active, prioritized, delayed, completed, failed, children] =
+        row as [(string | null)[], number, number, number, number, number, number, number, number];
+      const paused = meta[0] === '1';
+      const exists =
+        meta[1] !== null ||
+        wait + pausedList + active + prioritized + delayed + completed + failed + children > 0;
+      out.set(name, {
+        exists,
+        paused,
+        counts: {
+          waiting: paused ? 0 : wait + pausedList,
+          paused: paused ? wait + pausedList : 0,
+          prioritized,
+          'waiting-children': children,
+          delayed,
+          active,
+          completed,
+          failed,
+        },
+      });
+    });
+    return out;
+  }
+
+  async function queuePaused(queue: string): Promise<boolean> {
+    return (await redis.hget(queueKeys(refOf(queue)).meta, 'paused')) === '1';
+  }
+
+  /** Full jobs for ids in one state, read in one pipeline (hash + children of each). */
+  async function readJobs(
+    queue: string,
+    ids: readonly string[],
+    state: (id: string) => { state: JobState; native: string },
+  ): Promise<Job[]> {
+    if (ids.length === 0) return [];
+    const ref = refOf(queue);
+    const keys = queueKeys(ref);
+    const pipeline = redis.pipeline();
+    for (const jobId of ids) {
+      pipeline
+        .hgetall(keys.job(jobId))
+        .smembers(keys.dependencies(jobId))
+        .hkeys(keys.processed(jobId))
+        .hkeys(keys.failedChildren(jobId));
+    }
+    const results = (await pipeline.exec()) ?? [];
+    const jobs: Job[] = [];
+    ids.forEach((jobId, i) => {
+      const [hash, pending, processed, failed] = results
+        .slice(i * 4, i * 4 + 4)
+        .map(([error, value]) => {
+          if (error) throw error;
+          return value;
+        }) as [JobHash, string[], string[], string[]];
+      if (!hash || Object.keys(hash).length === 0) return;
+      const { state: canonical, native } = state(jobId);
+      jobs.push(
+        toJob(
+          jobId,
+          hash,
+          canonical,
+          native,
+          parseParent,
+          childRefs(ref, nameOf, pending, processed, failed),
+        ),
+      );
+    });
+    return jobs;
+  }
+
+  function parseParent(key: string): JobRef | null {
+    const last = key.lastIndexOf(':');
+    const previous = last > 0 ? key.lastIndexOf(':', last - 1) : -1;
+    if (previous <= 0) return null;
+    const name = nameOf({ prefix: key.slice(0, previous), name: key.slice(previous + 1, last) });
+    return name === null ? null : { queue: name, id: key.slice(last + 1) };
+  }
+
+  /** The key and kind that hold a state's jobs now, and how many there are. */
+  async function source(
+    queue: string,
+    state: JobState,
+  ): Promise<{ key: string; kind: 'list' | 'set'; length: number } | null> {
+    const keys = queueKeys(refOf(queue));
+    switch (state) {
+      case 'waiting':
+      case 'paused': {
+        const [[, paused], [, wait], [, pausedList]] = (await redis
+          .pipeline()
+          .hget(keys.meta, 'paused')
+          .llen(keys.wait)
+          .llen(keys.paused)
+          .exec()) as [[unknown, string | null], [unknown, number], [unknown, number]];
+        const isPaused = paused === '1';
+        if ((state === 'paused') !== isPaused) return null;
+        // BullMQ 5 moves waiting jobs to `paused` while paused; 6 keeps them in `wait`.
+        return pausedList > 0
+          ? { key: keys.paused, kind: 'list', length: pausedList }
+          : { key: keys.wait, kind: 'list', length: wait };
+      }
+      case 'active':
+        return { key: keys.active, kind: 'list', length: await redis.llen(keys.active) };
+      case 'prioritized':
+      case 'delayed':
+      case 'completed':
+      case 'failed':
+      case 'waiting-children': {
+        const key = state === 'waiting-children' ? keys.waitingChildren : keys[state as 'delayed'];
+        return { key, kind: 'set', length: await redis.zcard(key) };
+      }
+      default:
+        return null;
+    }
+  }
+
+  async function slice(
+    found: { key: string; kind: 'list' | 'set'; length: number },
+    order: ListJobsQuery['order'],
+    limit: number,
+    start: Start,
+  ): Promise<IdSlice> {
+    return found.kind === 'list'
+      ? listSlice(redis, found.key, found.length, order, limit, start)
+      : setSlice(redis, found.key, order, limit, start);
+  }
+
+  async function listJobs(queue: string, query: ListJobsQuery): Promise<JobPage> {
+    return guard(async () => {
+      const found = await source(queue, query.state);
+      if (!found) {
+        // A bad cursor is still a bad cursor when the state is empty.
+        if (query.cursor !== undefined) decodeCursor(query.cursor);
+        return { jobs: [], nextCursor: null, total: 0 };
+      }
+      const native = found.key.slice(found.key.lastIndexOf(':') + 1);
+      const stateOf = () => ({ state: query.state, native });
+      if (query.name === undefined) {
+        const { ids, next } = await slice(found, query.order, query.limit, query);
+        const jobs = await readJobs(queue, ids, stateOf);
+        return { jobs, nextCursor: next, total: found.length };
+      }
+      // By name: BullMQ keeps no index of names, so look at ids in batches until the page
+      // fills and one more match shows that another page follows.
+      const keys = queueKeys(refOf(queue));
+      const matched: { id: string; start: Start; index: number }[] = [];
+      let start: Start = query;
+      for (;;) {
+        const batch = await slice(found, query.order, BATCH, start);
+        const pipeline = redis.pipeline();
+        for (const jobId of batch.ids) pipeline.hget(keys.job(jobId), 'name');
+        const names = ((await pipeline.exec()) ?? []).map(([, value]) => value);
+        for (let i = 0; i < batch.ids.length && matched.length <= query.limit; i++) {
+          if (names[i] === query.name) matched.push({ id: batch.ids[i]!, start, index: i });
+        }
+        if (matched.length > query.limit || batch.next === null) break;
+        start = { cursor: batch.next };
+      }
+      let next: string | null = null;
+      if (matched.length > query.limit) {
+        // The cursor right after the page's last match.
+        const last = matched[query.limit - 1]!;
+        next = (await slice(found, query.order, last.index + 1, last.start)).next;
+      }
+      const ids = matched.slice(0, query.limit).map((match) => match.id);
+      return { jobs: await readJobs(queue, ids, stateOf), nextCursor: next, total: null };
+    });
+  }
+
+  async function stateOfJob(
+    queue: string,
+    jobId: string,
+  ): Promise<{ state: JobState; native: string } | null> {
+    // The state as a string: BullMQ 5 and 6 type it differently.
+    const native: string = await bullQueue(queue).getJobState(jobId);
+    if (native === 'unknown') return null;
+    const paused = native === 'waiting' || native === 'wait' ? await queuePaused(queue) : false;
+    const state = stateOfNative(native, paused);
+    if (!state) return null;
+    if (state === 'paused') {
+      // The list it is in, as listJobs names it: BullMQ 5 moves paused jobs, 6 does not.
+      const inPausedList = (await redis.llen(queueKeys(refOf(queue)).paused)) > 0;
+      return { state, native: inPausedList ? 'paused' : 'wait' };
+    }
+    return { state, native: native === 'waiting' ? 'wait' : native };
+  }
+
+  async function getJob(queue: string, jobId: string): Promise<Job | null> {
+    return guard(async () => {
+      refOf(queue);
+      if (!(await redis.exists(queueKeys(refOf(queue)).job(jobId)))) return null;
+      const state = await stateOfJob(queue, jobId);
+      if (!state) return null;
+      const [job] = await readJobs(queue, [jobId], () => state);
+      return job ?? null;
+    });
+  }
+
+  async function requireJob(queue: string, jobId: string): Promise<Job> {
+    const job = await getJob(queue, jobId);
+    if (!job) throw notFound('job', jobId);
+    return job;
+  }
+
+  // ----------------------------------------------------------------- actions
+
+  /** BullMQ's script errors for a job in the wrong state, as a 409. */
+  const asConflict = (error: unknown): never => {
+    if (isQadminError(error)) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    if (
+      /not in|is locked|Missing key|cannot|could not|is not|Job .* (state|belongs)/i.test(message)
+    ) {
+      throw conflict(message);
+    }
+    return failure(error);
+  };
+
+  async function jobAction(queue: string, jobId: string, action: JobAction): Promise<Job | null> {
+    return guard(async () => {
+      const before = await requireJob(queue, jobId);
+      const type = action.type as (typeof JOB_ACTIONS_SUPPORTED)[number];
+      const allowed = ACTION_STATES[type];
+      if (allowed === undefined) throw invalidInput('body.type', `${action.type} is not supported`);
+      if (allowed && !allowed.includes(before.state)) {
+        throw conflict(`cannot ${action.type} a job that is ${before.state}`);
+      }
+      const instance = bullQueue(queue);
+      const job = await BullJob.fromId(instance, jobId);
+      if (!job) throw notFound('job', jobId);
+      try {
+        switch (action.type) {
+          case 'retry':
+            await job.retry(before.state as 'failed' | 'completed');
+            break;
+          case 'remove':
+            await job.remove();
+            return null;
+          case 'promote':
+            await job.promote();
+            break;
+          case 'update-data':
+            await job.updateData(action.data);
+            break;
+          case 'change-delay':
+            await job.changeDelay(action.delayMs);
+            break;
+          case 'change-priority':
+            await job.changePriority({ priority: action.priority });
+            break;
+          case 'duplicate': {
+            const { jobId: _id, repeat: _repeat, ...opts } = job.opts as Record<string, unknown>;
+            const copy = await instance.add(job.name, job.data, opts as never);
+            return requireJob(queue, copy.id!);
+          }
+        }
+      } catch (error) {
+        asConflict(error);
+      }
+      return requireJob(queue, jobId);
+    });
+  }
+
+  async function addJob(queue: string, input: AddJobInput): Promise<Job> {
+    return guard(async () => {
+      const opts: Record<string, unknown> = { ...input.options };
+      if (input.delayMs !== undefined) opts.delay = input.delayMs;
+      if (input.priority !== undefined) opts.priority = input.priority;
+      if (input.attempts !== undefined) opts.attempts = input.attempts;
+      if (input.jobId !== undefined) {
+        if (input.jobId.includes(':')) throw invalidInput('body.jobId', 'must not contain ":"');
+        if (/^\d+$/.test(input.jobId)) {
+          throw invalidInput('body.jobId', 'must not be an integer (BullMQ reserves those)');
+        }
+        if (await redis.exists(queueKeys(refOf(queue)).job(input.jobId))) {
+          throw conflict(`a job with id ${input.jobId} exists`);
+        }
+        opts.jobId = input.jobId;
+      }
+      const job = await bullQueue(queue).add(input.name, input.data ?? null, opts as never);
+      return requireJob(queue, job.id!);
+    });
+  }
+
+  /** Removes the parents waiting for their children (with those children, as BullMQ does). */
+  async function removeWaitingChildren(queue: string): Promise<void> {
+    const key = queueKeys(refOf(queue)).waitingChildren;
+    const instance = bullQueue(queue);
+    for (;;) {
+      const ids = await redis.zrange(key, 0, BATCH - 1);
+      if (ids.length === 0) return;
+      await Promise.all(
+        ids.map(async (jobId) => {
+          const job = await BullJob.fromId(instance, jobId);
+          if (job) await job.remove();
+          else await redis.zrem(key, jobId);
+        }),
+      );
+    }
+  }
+
+  async function bulkAction(queue: string, action: ResolvedBulkAction): Promise<BulkResult> {
+    return guard(async () => {
+      const instance = bullQueue(queue);
+      const keys = queueKeys(refOf(queue));
+      switch (action.type) {
+        case 'retry-all': {
+          const state = action.state as 'failed' | 'completed';
+          // Job by job through BullMQ's own retry: a job another caller already moved is
+          // refused by the script, so two concurrent calls retry each job once, and the
+          // count is exact.
+          let affected = 0;
+          for (;;) {
+            const ids = await redis.zrange(keys[state], 0, BATCH - 1);
+            if (ids.length === 0) break;
+            const results = await Promise.allSettled(
+              ids.map(async (jobId) => {
+                const job = await BullJob.fromId(instance, jobId);
+                if (!job) return false;
+                await job.retry(state);
+                return true;
+              }),
+            );
+            const done = results.filter((r) => r.status === 'fulfilled' && r.value).length;
+            affected += done;
+            if (done === 0) {
+              const rejected = results.find((r) => r.status === 'rejected');
+              // Nothing moved: others took them all, or something is wrong.
+              if (rejected && (await redis.zcard(keys[state])) > 0) {
+                throw (rejected as PromiseRejectedResult).reason;
+              }
+              if (!rejected) break;
+            }
+          }
+          return { affected };
+        }
+        case 'promote-all': {
+          const before = await redis.zcard(keys.delayed);
+          await instance.promoteJobs();
+          return { affected: Math.max(0, before - (await redis.zcard(keys.delayed))) };
+        }
+        case 'clean': {
+          let type = CLEAN_TYPE[action.state];
+          if (!type) throw invalidInput('body.state', `cannot clean ${action.state} jobs`);
+          // BullMQ 6 keeps a paused queue's jobs in `wait`; 5 moves them to `paused`.
+          if (type === 'paused' && (await redis.llen(keys.paused)) === 0) type = 'wait';
+          const removed = await instance.clean(action.olderThanMs, action.limit, type as never);
+          return { affected: removed.length };
+        }
+        case 'empty': {
+          // Every job that is not running: waiting, paused, prioritized and delayed ones
+          // (BullMQ's drain), then the finished ones.
+          const countOf = async () => {
+            const { counts } = (await readStats([queue])).get(queue)!;
+            return Object.entries(counts).reduce(
+              (sum, [state, n]) => (state === 'active' ? sum : sum + n),
+              0,
+            );
+          };
+          const before = await countOf();
+          await removeWaitingChildren(queue);
+          await instance.drain(true);
+          for (const type of ['completed', 'failed'] as const) {
+            while ((await instance.clean(0, 10_000, type)).length > 0) {}
+          }
+          return { affected: Math.max(0, before - (await countOf())) };
+        }
+        case 'pause':
+          await instance.pause();
+          return { affected: 0 };
+        case 'resume':
+          await instance.resume();
+          return { affected: 0 };
+        case 'obliterate': {
+          const stats = (await readStats([queue])).get(queue)!;
+          const total = Object.values(stats.counts).reduce((a, b) => a + b, 0);
+          // BullMQ's obliterate leaves parents that wait for children in other queues.
+          await removeWaitingChildren(queue);
+          await instance.obliterate({ force: true });
+          queues.delete(queue);
+          await instance.close().catch(() => {});
+          if (known) known.queues = known.queues.filter((q) => q.name !== queue);
+          return { affected: total };
+        }
+      }
+    });
+  }
+
+  // --------------------------------------------------------------- schedules
+
+  function toSchedule(queue: string, raw: Record<string, unknown>): Schedule {
+    const template = (raw.template ?? {}) as { data?: unknown; opts?: Record<string, unknown> };
+    const every = Number(raw.every);
+    return {
+      id: String(raw.key ?? raw.id ?? ''),
+      queue,
+      jobName: String(raw.name ?? ''),
+      pattern: typeof raw.pattern === 'string' && raw.pattern !== '' ? raw.pattern : null,
+      everyMs: Number.isFinite(every) && every > 0 ? every : null,
+      timezone: typeof raw.tz === 'string' && raw.tz !== '' ? raw.tz : null,
+      nextRunAt: typeof raw.next === 'number' ? raw.next : raw.next ? Number(raw.next) : null,
+      lastRunAt: null,
+      data: template.data ?? null,
+      options: template.opts ?? {},
+    };
+  }
+
+  async function listSchedules(queue: string): Promise<Schedule[]> {
+    return guard(async () => {
+      const schedulers = (await bullQueue(queue).getJobSchedulers(
+        0,
+        -1,
+        true,
+      )) as unknown as Record<string, unknown>[];
+      return schedulers.map((raw) => toSchedule(queue, raw));
+    });
+  }
+
+  async function upsertSchedule(queue: string, input: ScheduleInput): Promise<Schedule> {
+    return guard(async () => {
+      const instance = bullQueue(queue);
+      const repeat: Record<string, unknown> = {};
+      if (input.pattern !== undefined) repeat.pattern = input.pattern;
+      if (input.everyMs !== undefined) repeat.every = input.everyMs;
+      if (input.timezone !== undefined) repeat.tz = input.timezone;
+      try {
+        await instance.upsertJobScheduler(input.id, repeat as never, {
+          name: input.jobName,
+          data: input.data ?? null,
+          opts: (input.options ?? {}) as never,
+        });
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (/pattern|cron|invalid/i.test(message)) throw invalidInput('body.pattern', message);
+        throw error;
+      }
+      const found = (await listSchedules(queue)).find((s) => s.id === input.id);
+      if (!found) throw conflict(`schedule ${input.id} was not stored`);
+      return found;
+    });
+  }
+
+  async function removeSchedule(queue: string, scheduleId: string): Promise<void> {
+    return guard(async () => {
+      const removed = await bullQueue(queue).removeJobScheduler(scheduleId);
+      if (!removed) throw notFound('schedule', scheduleId);
+    });
+  }
+
+  // -------------------------------------------------------------- the backend
+
+  return defineBackend<BullmqBackend>({
+    id,
+    kind: 'bullmq',
+    label,
+    capabilities: CAPABILITIES,
+    redis,
+    prefixes,
+    discover,
+
+    async listQueues() {
+      if (known && Date.now() - known.at < discoveryMs) return known.queues;
+      return discover();
+    },
+
+    async getStats(names) {
+      return guard(async () => {
+        if (names.length === 0) return {};
+        const [stats, clients] = await Promise.all([readStats(names), clientList()]);
+        const out: Record<string, QueueStats> = {};
+        for (const name of names) {
+          const row = stats.get(name);
+          if (!row?.exists) continue;
+          out[name] = {
+            counts: row.counts,
+            paused: row.paused,
+            workers: clients.get(workerClientName(refOf(name)))?.length ?? 0,
+          };
+        }
+        return out;
+      });
+    },
+
+    listJobs,
+    getJob,
+
+    async getJobLogs(queue, jobId, page): Promise<JobLogPage> {
+      return guard(async () => {
+        await requireJob(queue, jobId);
+        const { logs, count } = await bullQueue(queue).getJobLogs(
+          jobId,
+          page.offset,
+          page.offset + page.limit - 1,
+          true,
+        );
+        return { lines: logs.map((message) => ({ timestamp: null, message })), total: count };
+      });
+    },
+
+    jobAction,
+    addJob,
+    bulkAction,
+
+    async getWorkers(names) {
+      return guard(async () => {
+        const list = names ?? (await this.listQueues()).map((q) => q.name);
+        const clients = await clientList();
+        const workers: Worker[] = [];
+        for (const name of list) {
+          for (const worker of clients.get(workerClientName(refOf(name))) ?? []) {
+            workers.push({ ...worker, queues: [name] });
+          }
+        }
+        return workers;
+      });
+    },
+
+    listSchedules,
+    upsertSchedule,
+    removeSchedule,
+
+    async close() {
+      await Promise.allSettled([...queues.values()].map((q) => q.close()));
+      queues.clear();
+      if (ownsRedis) await redis.quit().catch(() => redis.disconnect());
+    },
+  });
+}

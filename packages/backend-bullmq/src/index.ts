@@ -1,0 +1,1 @@
+export { type BullmqBackend, type BullmqBackendOptions, createBullmqBackend } from './backend';
