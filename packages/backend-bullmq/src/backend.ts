@@ -1,5 +1,6 @@
 import {
   type AddJobInput,
+  type BackendEvent,
   BULK_ACTIONS,
   type BulkResult,
   type Capabilities,
@@ -21,11 +22,14 @@ import {
   type ResolvedBulkAction,
   type Schedule,
   type ScheduleInput,
+  type SearchJobsQuery,
+  type SearchPage,
   unavailable,
   type Worker,
 } from '@qadmin/core';
 import { Job as BullJob, Queue } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
+import { EventReader } from './events';
 import { childRefs, type JobHash, stateOfNative, toJob } from './jobs';
 import { type QueueRef, queueKeys, refOfMetaKey, workerClientName } from './keys';
 import { decodeCursor, type IdSlice, listSlice, type Start, setSlice } from './pages';
@@ -57,6 +61,13 @@ export interface BullmqBackendOptions {
   id?: string;
   /** Shown beside the queues: a host or an environment. Default: the Redis address. */
   label?: string;
+  /**
+   * How long one request may wait for Redis before it answers 503 (Redis
+   * away or stalled). Default 1 500 ms, so the dashboard answers within 2 s.
+   */
+  timeoutMs?: number;
+  /** Largest number of jobs one search looks at per page (capped by the request). Default 5 000. */
+  searchBatch?: number;
 }
 
 /** The qadmin backend over BullMQ queues: see {@link createBullmqBackend}. */
@@ -97,13 +108,13 @@ const CAPABILITIES: Capabilities = {
   bulkActions: [...BULK_ACTIONS],
   retryAllStates: ['failed', 'completed'],
   cleanStates: ['waiting', 'prioritized', 'delayed', 'paused', 'completed', 'failed'],
-  search: [],
+  search: ['name', 'data', 'error'],
   offsetPagination: true,
   logs: true,
   workers: true,
   schedules: { read: true, write: true },
   metrics: false,
-  events: false,
+  events: true,
   flows: true,
 };
 
@@ -205,12 +216,36 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
     }
     throw error;
   };
-  const guard = async <T>(work: () => Promise<T>): Promise<T> => {
+  const timeoutMs = options.timeoutMs ?? 1_500;
+  const searchBatch = Math.max(1, options.searchBatch ?? 5_000);
+  /**
+   * Runs one request's Redis work: connection failures become 503, and so
+   * does a Redis that does not answer within `timeoutMs` (the commands stay
+   * queued in ioredis and complete or fail later; nobody waits for them).
+   */
+  const guard = async <T>(work: () => Promise<T>, limitMs = timeoutMs): Promise<T> => {
     if (redis.status === 'end') throw unavailable(id, new Error('the backend is closed'));
+    // Redis is away (ioredis is reconnecting): say so now instead of queueing the commands.
+    if (redis.status === 'reconnecting' || redis.status === 'close') {
+      throw unavailable(id, new Error(`Redis is ${redis.status}`));
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      if (!Number.isFinite(limitMs)) return;
+      timer = setTimeout(
+        () => reject(unavailable(id, new Error(`Redis did not answer within ${limitMs} ms`))),
+        limitMs,
+      );
+    });
+    const running = work();
+    // A late failure of abandoned work must not become an unhandled rejection.
+    running.catch(() => {});
     try {
-      return await work();
+      return await Promise.race([running, late]);
     } catch (error) {
       return failure(error);
+    } finally {
+      clearTimeout(timer);
     }
   };
 
@@ -504,6 +539,66 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
     });
   }
 
+  /**
+   * Search in a state's jobs, looking at most `scanLimit` jobs per call from
+   * the cursor on (BullMQ has no index of names, data or errors): the page
+   * says how many it looked at, and its cursor continues the scan.
+   */
+  async function searchJobs(queue: string, query: SearchJobsQuery): Promise<SearchPage> {
+    return guard(async () => {
+      if (query.cursor !== undefined) decodeCursor(query.cursor);
+      const found = await source(queue, query.state);
+      if (!found) return { jobs: [], nextCursor: null, total: null, scanned: 0, exhausted: true };
+      const keys = queueKeys(refOf(queue));
+      const needle = query.text.toLowerCase();
+      const fields = new Set(query.fields);
+      const native = found.key.slice(found.key.lastIndexOf(':') + 1);
+      const hits: string[] = [];
+      let scanned = 0;
+      let start: Start = query.cursor === undefined ? {} : { cursor: query.cursor };
+      let next: string | null = null;
+      let exhausted = false;
+      while (hits.length < query.limit && scanned < query.scanLimit) {
+        const size = Math.min(searchBatch, query.scanLimit - scanned);
+        const batch = await slice(found, query.order, size, start);
+        const pipeline = redis.pipeline();
+        for (const jobId of batch.ids) {
+          pipeline.hmget(keys.job(jobId), 'name', 'data', 'failedReason', 'stacktrace');
+        }
+        const rows = ((await pipeline.exec()) ?? []).map(([, value]) => value as (string | null)[]);
+        let stoppedAt = -1;
+        for (let i = 0; i < batch.ids.length; i++) {
+          const [name, data, reason, stack] = rows[i] ?? [];
+          const match =
+            (fields.has('name') && (name ?? '').toLowerCase().includes(needle)) ||
+            (fields.has('data') && (data ?? '').toLowerCase().includes(needle)) ||
+            (fields.has('error') &&
+              ((reason ?? '').toLowerCase().includes(needle) ||
+                (stack ?? '').toLowerCase().includes(needle)));
+          if (match) hits.push(batch.ids[i]!);
+          if (hits.length === query.limit) {
+            stoppedAt = i;
+            break;
+          }
+        }
+        if (stoppedAt !== -1 && stoppedAt < batch.ids.length - 1) {
+          scanned += stoppedAt + 1;
+          next = (await slice(found, query.order, stoppedAt + 1, start)).next;
+          break;
+        }
+        scanned += batch.ids.length;
+        next = batch.next;
+        if (batch.next === null) {
+          exhausted = true;
+          break;
+        }
+        start = { cursor: batch.next };
+      }
+      const jobs = await readJobs(queue, hits, () => ({ state: query.state, native }));
+      return { jobs, nextCursor: exhausted ? null : next, total: null, scanned, exhausted };
+    });
+  }
+
   async function stateOfJob(
     queue: string,
     jobId: string,
@@ -615,6 +710,7 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
         opts.jobId = input.jobId;
       }
       const job = await bullQueue(queue).add(input.name, input.data ?? null, opts as never);
+      events.watch(queue, queueKeys(refOf(queue)).events);
       return requireJob(queue, job.id!);
     });
   }
@@ -637,6 +733,7 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
   }
 
   async function bulkAction(queue: string, action: ResolvedBulkAction): Promise<BulkResult> {
+    // Bulk work is as long as the queue is: no per-request limit (core's backend timeout applies).
     return guard(async () => {
       const instance = bullQueue(queue);
       const keys = queueKeys(refOf(queue));
@@ -720,7 +817,7 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
           return { affected: total };
         }
       }
-    });
+    }, Number.POSITIVE_INFINITY);
   }
 
   // --------------------------------------------------------------- schedules
@@ -784,6 +881,18 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
     });
   }
 
+  // ------------------------------------------------------------------ events
+
+  const events = new EventReader(
+    redis,
+    async () =>
+      (await discover()).map((queue) => ({
+        queue: queue.name,
+        key: queueKeys(refOf(queue.name)).events,
+      })),
+    Math.max(1_000, discoveryMs),
+  );
+
   // -------------------------------------------------------------- the backend
 
   return defineBackend<BullmqBackend>({
@@ -819,6 +928,7 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
     },
 
     listJobs,
+    searchJobs,
     getJob,
 
     async getJobLogs(queue, jobId, page): Promise<JobLogPage> {
@@ -856,7 +966,12 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
     upsertSchedule,
     removeSchedule,
 
+    subscribe(listener: (event: BackendEvent) => void) {
+      return events.subscribe(listener);
+    },
+
     async close() {
+      events.close();
       await Promise.allSettled([...queues.values()].map((q) => q.close()));
       queues.clear();
       if (ownsRedis) await redis.quit().catch(() => redis.disconnect());

@@ -155,21 +155,23 @@ export async function seedBullmqQueue(
       };
       // BullMQ orders finished jobs by finish time, ties by id as text ("10" before "9");
       // one job per millisecond keeps that order the creation order the contract checks.
+      // `lastFinish` is read after each move, so it is at or after that job's finish time.
       let lastFinish = 0;
       const nextMillisecond = async () => {
         while (Date.now() <= lastFinish) await new Promise((resolve) => setTimeout(resolve, 1));
-        lastFinish = Date.now();
       };
       for (let n = 0; n < want.completed; n++) {
         const { job, i } = await addAndTake('completed');
         await nextMillisecond();
         await job.moveToCompleted({ ok: true, i }, token, false);
+        lastFinish = Date.now();
       }
       for (let n = 0; n < want.failed; n++) {
         const { job, i } = await addAndTake('failed');
         const reason = spec.failedReason?.(i) ?? `${job.name} failed`;
         await nextMillisecond();
         await job.moveToFailed(new Error(reason), token, false);
+        lastFinish = Date.now();
       }
       for (let n = 0; n < want.active; n++) await addAndTake('active');
     }

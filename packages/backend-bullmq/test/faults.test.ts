@@ -1,0 +1,346 @@
+/**
+ * Redis failing under a dashboard in use, through the real HTTP stack:
+ * `createAdmin` + `createNodeListener` on `node:http`, over a backend on a
+ * Redis of this file's own (it is killed and paused here, so not the shared
+ * one of test/global-setup.ts).
+ *
+ * What the dashboard owes its users then: every request answers within 2 s
+ * (the per-queue routes with a 503 problem+json, the overview with a 200 that
+ * marks the backend unreachable, as core documents: it has no problem
+ * statuses), nothing hangs, the host process sees no unhandled rejection or
+ * uncaught exception, and everything works again within 5 s of Redis coming
+ * back. The same holds for a Redis that answers slowly (`CLIENT PAUSE`).
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createAdmin, createNodeListener, type QadminApp } from '@qadmin/core';
+import { startRedis, type ThrowawayRedis } from '@qadmin/test-fixtures';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { type BullmqBackend, createBullmqBackend } from '../src/index';
+import { seedBullmqQueue } from './seed';
+
+/** The most a request may take while Redis is down or slow. */
+const ANSWER_WITHIN_MS = 2000;
+/** How soon after Redis is back every route must work again. */
+const RECOVER_WITHIN_MS = 5000;
+/**
+ * How long Redis stays down while the dashboard keeps asking: long enough for
+ * ioredis to back off between reconnection attempts as it does in a real
+ * outage (its delay grows by 50 ms per attempt), not only the first second.
+ */
+const OUTAGE_MS = 10_000;
+/** How long Redis stops answering in the slow case. */
+const PAUSE_MS = 3000;
+/** A request still unanswered after this long is recorded as hung (and the test goes on). */
+const HUNG_AFTER_MS = 12_000;
+
+const PREFIX = 'faults';
+const EMAILS = 'emails';
+const REPORTS = 'reports';
+
+let redis: ThrowawayRedis;
+let backend: BullmqBackend;
+let admin: QadminApp;
+let server: Server;
+let base: string;
+
+/** Everything the host process must never see, gathered while the tests run. */
+const crashes: { kind: string; error: unknown }[] = [];
+const errorLogs: unknown[][] = [];
+const onUnhandledRejection = (error: unknown) =>
+  crashes.push({ kind: 'unhandledRejection', error });
+const onUncaughtException = (error: unknown) => crashes.push({ kind: 'uncaughtException', error });
+let restoreConsoleError: (() => void) | undefined;
+
+/** What the seeding wrote: the ids the requests below ask for. */
+let seeded: { failed: string[]; waiting: number };
+
+async function seed(): Promise<void> {
+  const ids = await seedBullmqQueue({ url: redis.url, prefix: PREFIX }, EMAILS, {
+    waiting: 3,
+    failed: 3,
+    completed: 2,
+  });
+  await seedBullmqQueue({ url: redis.url, prefix: PREFIX }, REPORTS, { waiting: 2, delayed: 1 });
+  seeded = { failed: ids.failed, waiting: ids.waiting.length };
+}
+
+interface Answer {
+  label: string;
+  /** The HTTP status, or how the request ended without one. */
+  status: number | 'hung' | 'network-error';
+  contentType: string;
+  ms: number;
+  body: unknown;
+  /** Milliseconds since the fault began when the request was sent. */
+  sentAt: number;
+}
+
+async function ask(
+  label: string,
+  method: 'GET' | 'POST',
+  path: string,
+  since: number,
+  body?: unknown,
+): Promise<Answer> {
+  const started = performance.now();
+  const sentAt = Math.round(started - since);
+  try {
+    const response = await fetch(`${base}/${path}`, {
+      method,
+      ...(body === undefined
+        ? {}
+        : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(HUNG_AFTER_MS),
+    });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {}
+    return {
+      label,
+      status: response.status,
+      contentType: response.headers.get('content-type') ?? '',
+      ms: Math.round(performance.now() - started),
+      body: parsed,
+      sentAt,
+    };
+  } catch (error) {
+    const hung = error instanceof Error && error.name === 'TimeoutError';
+    return {
+      label,
+      status: hung ? 'hung' : 'network-error',
+      contentType: '',
+      ms: Math.round(performance.now() - started),
+      body: String(error),
+      sentAt,
+    };
+  }
+}
+
+const queuePath = (queue: string) => `api/queues/${encodeURIComponent(`bullmq:${queue}`)}`;
+
+/** One of each request a dashboard page makes, all at once. */
+function round(since: number, jobId: string): Promise<Answer[]> {
+  return Promise.all([
+    ask('overview', 'GET', 'api/overview', since),
+    ask('health', 'GET', 'api/health', since),
+    ask('queue', 'GET', queuePath(EMAILS), since),
+    ask('jobs', 'GET', `${queuePath(EMAILS)}/jobs?state=waiting`, since),
+    ask('job', 'GET', `${queuePath(EMAILS)}/jobs/${encodeURIComponent(jobId)}`, since),
+    ask('retry', 'POST', `${queuePath(EMAILS)}/jobs/${encodeURIComponent(jobId)}/actions`, since, {
+      type: 'retry',
+    }),
+    ask('other queue', 'GET', `${queuePath(REPORTS)}/jobs?state=delayed`, since),
+  ]);
+}
+
+const PER_QUEUE = new Set(['queue', 'jobs', 'job', 'retry', 'other queue']);
+const isProblem = (answer: Answer) => answer.contentType.startsWith('application/problem+json');
+const show = (a: Answer) =>
+  `${a.label}: ${a.status} in ${a.ms} ms (sent at +${a.sentAt} ms)${
+    typeof a.status === 'number' && a.status >= 500 && a.status !== 503
+      ? ` ${JSON.stringify(a.body)}`
+      : ''
+  }`;
+
+/** Until every route answers 200 (the retry: 200, or 409 once retried), or `withinMs` passes. */
+async function waitUntilHealthy(withinMs: number): Promise<number> {
+  const started = performance.now();
+  let last: Answer[] = [];
+  while (performance.now() - started < withinMs) {
+    const jobs = await ask('jobs', 'GET', `${queuePath(EMAILS)}/jobs?state=waiting`, started);
+    if (jobs.status === 200) {
+      const overview = await ask('overview', 'GET', 'api/overview', started);
+      const backendOk = (overview.body as { backends?: { ok: boolean }[] }).backends?.[0]?.ok;
+      if (overview.status === 200 && backendOk) return Math.round(performance.now() - started);
+      last = [jobs, overview];
+    } else last = [jobs];
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`not healthy within ${withinMs} ms: ${last.map(show).join('; ')}`);
+}
+
+beforeAll(async () => {
+  process.on('unhandledRejection', onUnhandledRejection);
+  process.on('uncaughtException', onUncaughtException);
+  const original = console.error;
+  console.error = (...args: unknown[]) => {
+    errorLogs.push(args);
+    original(...args);
+  };
+  restoreConsoleError = () => {
+    console.error = original;
+  };
+
+  redis = await startRedis();
+  backend = createBullmqBackend({ connection: redis.url, prefix: PREFIX });
+  admin = createAdmin({ backends: [backend], refreshIntervalMs: 500, uiDir: false });
+  server = createServer(createNodeListener(admin));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+beforeEach(async () => {
+  // Each test starts from a Redis that runs and holds the seeded queues, whatever the last one left.
+  await redis.start();
+  const flusher = new Redis(redis.url, { maxRetriesPerRequest: null });
+  try {
+    await flusher.flushall();
+  } finally {
+    await flusher.quit();
+  }
+  await seed();
+  await waitUntilHealthy(RECOVER_WITHIN_MS * 2);
+});
+
+afterEach(() => {
+  expect(crashes, 'unhandled rejections and uncaught exceptions in the host').toEqual([]);
+  expect(errorLogs, 'console.error calls (unexpected 500s, unhandled ioredis errors)').toEqual([]);
+});
+
+afterAll(async () => {
+  await admin?.close();
+  server?.closeAllConnections();
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await redis?.stop();
+  process.off('unhandledRejection', onUnhandledRejection);
+  process.off('uncaughtException', onUncaughtException);
+  restoreConsoleError?.();
+});
+
+it('answers every request within 2 s while Redis is killed, and recovers within 5 s of its return', {
+  timeout: 120_000,
+}, async () => {
+  // In use: every route answers before the fault, the retry included.
+  const before = await round(performance.now(), seeded.failed[0]!);
+  expect(before.map((a) => [a.label, a.status])).toEqual([
+    ['overview', 200],
+    ['health', 200],
+    ['queue', 200],
+    ['jobs', 200],
+    ['job', 200],
+    ['retry', 200],
+    ['other queue', 200],
+  ]);
+
+  await redis.kill();
+  const killedAt = performance.now();
+  const during: Answer[] = [];
+  while (performance.now() - killedAt < OUTAGE_MS) {
+    during.push(...(await round(killedAt, seeded.failed[1]!)));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  const slowest = Math.max(...during.map((a) => a.ms));
+
+  await redis.start();
+  const startedAt = performance.now();
+  // It comes back empty: the queues are seeded again, as a producer would fill them.
+  await seed();
+  const seededAfterMs = Math.round(performance.now() - startedAt);
+  let recoveredAfterMs: number | null = null;
+  let lastJobs: Answer | undefined;
+  while (performance.now() - startedAt < RECOVER_WITHIN_MS + 5000) {
+    lastJobs = await ask('jobs', 'GET', `${queuePath(EMAILS)}/jobs?state=waiting`, startedAt);
+    if (lastJobs.status === 200) {
+      recoveredAfterMs = Math.round(performance.now() - startedAt);
+      break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const after = await round(startedAt, seeded.failed[0]!);
+
+  console.info(
+    `[faults] killed for ${OUTAGE_MS} ms: ${during.length} requests, slowest ${slowest} ms; ` +
+      `by route (max ms): ${[...new Set(during.map((a) => a.label))]
+        .map((l) => `${l} ${Math.max(...during.filter((a) => a.label === l).map((a) => a.ms))}`)
+        .join(
+          ', ',
+        )}; re-seeded after ${seededAfterMs} ms; jobs 200 again after ${recoveredAfterMs} ms`,
+  );
+
+  const late = during.filter((a) => a.ms >= ANSWER_WITHIN_MS || a.status === 'hung');
+  expect(late.map(show), `requests slower than ${ANSWER_WITHIN_MS} ms while down`).toEqual([]);
+  const wrongPerQueue = during.filter(
+    (a) => PER_QUEUE.has(a.label) && !(a.status === 503 && isProblem(a)),
+  );
+  expect(wrongPerQueue.map(show), 'per-queue routes: 503 problem+json while down').toEqual([]);
+  // The overview and health have no problem statuses: 200, naming the backend unreachable
+  // once the snapshot taken before the kill is older than the refresh interval.
+  const summaries = during.filter((a) => a.label === 'overview' || a.label === 'health');
+  expect(summaries.filter((a) => a.status !== 200).map(show)).toEqual([]);
+  const stale = summaries.filter(
+    (a) =>
+      a.sentAt > 1000 && (a.body as { backends: { ok: boolean }[] }).backends?.[0]?.ok !== false,
+  );
+  expect(stale.map(show), 'overview/health marking the backend unreachable').toEqual([]);
+  expect(
+    summaries
+      .filter((a) => a.label === 'health' && a.sentAt > 1000)
+      .every((a) => (a.body as { status: string }).status === 'degraded'),
+  ).toBe(true);
+
+  expect(recoveredAfterMs, `jobs still ${lastJobs && show(lastJobs)}`).not.toBeNull();
+  expect(recoveredAfterMs!).toBeLessThan(RECOVER_WITHIN_MS);
+  const jobsBody = after.find((a) => a.label === 'jobs')!.body as { total: number };
+  expect(jobsBody.total).toBe(seeded.waiting);
+  expect(after.map((a) => [a.label, a.status])).toEqual([
+    ['overview', 200],
+    ['health', 200],
+    ['queue', 200],
+    ['jobs', 200],
+    ['job', 200],
+    ['retry', 200],
+    ['other queue', 200],
+  ]);
+  // The host still serves, and the overview sees the backend again.
+  const overview = after.find((a) => a.label === 'overview')!.body as {
+    backends: { ok: boolean }[];
+  };
+  expect(overview.backends[0]!.ok).toBe(true);
+});
+
+it('answers every request within 2 s while Redis answers slowly, with 503 or the data', {
+  timeout: 120_000,
+}, async () => {
+  const pauser = new Redis(redis.url, { maxRetriesPerRequest: null });
+  try {
+    // Every command of every other client waits for PAUSE_MS (DEBUG SLEEP is refused by
+    // Redis 7's default enable-debug-command no).
+    await pauser.call('CLIENT', 'PAUSE', String(PAUSE_MS), 'ALL');
+    const pausedAt = performance.now();
+    const during: Answer[] = [];
+    // One round right away, then one while the snapshot of the overview has aged out.
+    during.push(...(await round(pausedAt, seeded.failed[0]!)));
+    if (performance.now() - pausedAt < PAUSE_MS - 1000) {
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      during.push(...(await round(pausedAt, seeded.failed[1]!)));
+    }
+    const slowest = Math.max(...during.map((a) => a.ms));
+    console.info(
+      `[faults] Redis paused for ${PAUSE_MS} ms: ${during.length} requests, slowest ${slowest} ms: ${during
+        .map((a) => `${a.label} ${a.status} ${a.ms} ms`)
+        .join(', ')}`,
+    );
+
+    const late = during.filter((a) => a.ms >= ANSWER_WITHIN_MS || a.status === 'hung');
+    expect(late.map(show), `requests slower than ${ANSWER_WITHIN_MS} ms while slow`).toEqual([]);
+    const wrong = during.filter((a) =>
+      PER_QUEUE.has(a.label)
+        ? !(a.status === 200 || (a.status === 503 && isProblem(a)) || a.label === 'retry')
+        : a.status !== 200,
+    );
+    expect(wrong.map(show), 'per-queue routes: the data or a 503 problem+json').toEqual([]);
+    // The retry either happened (200) or was refused for want of Redis (503); a 409 means
+    // a retry issued while Redis was slow went through after its request was answered.
+    const retries = during.filter((a) => a.label === 'retry');
+    expect(retries.filter((a) => a.status !== 200 && a.status !== 503).map(show)).toEqual([]);
+  } finally {
+    await pauser.quit();
+  }
+  // Once Redis answers again, so does every route.
+  const recoveredAfterMs = await waitUntilHealthy(RECOVER_WITHIN_MS);
+  expect(recoveredAfterMs).toBeLessThan(RECOVER_WITHIN_MS);
+});
