@@ -7,6 +7,8 @@ if (typeof core.AdminService !== 'function') throw new Error('require @qadmin/co
 if (typeof client.createClient !== 'function') throw new Error('require @qadmin/client');
 if (typeof memory.createMemoryBackend !== 'function')
   throw new Error('require @qadmin/backend-memory');
+if (typeof require('@qadmin/backend-bullmq').createBullmqBackend !== 'function')
+  throw new Error('require @qadmin/backend-bullmq');
 for (const adapter of ['@qadmin/express', '@qadmin/fastify', '@qadmin/koa', '@qadmin/hono']) {
   if (typeof require(adapter).qadmin !== 'function') throw new Error(`require ${adapter}`);
 }

@@ -1,4 +1,5 @@
 // ESM consumers: every published package loads through `import`.
+import * as bullmq from '@qadmin/backend-bullmq';
 import * as memory from '@qadmin/backend-memory';
 import * as client from '@qadmin/client';
 import * as core from '@qadmin/core';
@@ -11,6 +12,7 @@ const checks = {
   '@qadmin/core': typeof core.AdminService === 'function' && typeof core.createAdmin === 'function',
   '@qadmin/client': typeof client.createClient === 'function',
   '@qadmin/backend-memory': typeof memory.createMemoryBackend === 'function',
+  '@qadmin/backend-bullmq': typeof bullmq.createBullmqBackend === 'function',
   '@qadmin/express': typeof expressAdapter.qadmin === 'function',
   '@qadmin/fastify': typeof fastifyAdapter.qadmin === 'function',
   '@qadmin/koa': typeof koaAdapter.qadmin === 'function',

@@ -1,4 +1,5 @@
 // Type-checked with module/moduleResolution NodeNext: the published types resolve.
+import { type BullmqBackendOptions, createBullmqBackend } from '@qadmin/backend-bullmq';
 import { createMemoryBackend } from '@qadmin/backend-memory';
 import { createClient } from '@qadmin/client';
 import { AdminService, type Overview } from '@qadmin/core';
@@ -14,3 +15,5 @@ export const pending: Promise<Overview> = client.overview();
 export type Options = BackendContractOptions;
 export { service };
 export const adapters = [expressQadmin, fastifyQadmin, koaQadmin, honoQadmin];
+export const bullmqOptions: BullmqBackendOptions = { connection: 'redis://127.0.0.1:1', prefix: 'bull' };
+export const makeBullmq = createBullmqBackend;
