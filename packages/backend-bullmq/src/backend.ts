@@ -32,6 +32,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { EventReader } from './events';
 import { childRefs, type JobHash, stateOfNative, toJob } from './jobs';
 import { type QueueRef, queueKeys, refOfMetaKey, workerClientName } from './keys';
+import { MetricsSampler } from './metrics';
 import { decodeCursor, type IdSlice, listSlice, type Start, setSlice } from './pages';
 
 /**
@@ -68,6 +69,13 @@ export interface BullmqBackendOptions {
   timeoutMs?: number;
   /** Largest number of jobs one search looks at per page (capped by the request). Default 5 000. */
   searchBatch?: number;
+  /**
+   * qadmin's own metrics (throughput, wait and processing times per minute),
+   * sampled from the queues' event streams into Redis so every dashboard
+   * instance agrees: how often to sample (default 15 000 ms) and how long to
+   * keep them (default 7 days). `false` turns them off.
+   */
+  metrics?: false | { intervalMs?: number; retentionMs?: number };
 }
 
 /** The qadmin backend over BullMQ queues: see {@link createBullmqBackend}. */
@@ -78,6 +86,11 @@ export interface BullmqBackend extends QueueBackend {
   readonly prefixes: readonly string[];
   /** Looks for queues now instead of at the next discovery interval. */
   discover(): Promise<QueueInfo[]>;
+  /**
+   * Runs a metrics sampling round now (it also runs on its interval);
+   * resolves with the number of finished jobs it recorded.
+   */
+  sampleMetrics(): Promise<number>;
 }
 
 const STATES = [
@@ -101,7 +114,7 @@ const JOB_ACTIONS_SUPPORTED = [
   'duplicate',
 ] as const;
 
-const CAPABILITIES: Capabilities = {
+const CAPABILITIES_ALL: Capabilities = {
   states: [...STATES],
   jobActions: [...JOB_ACTIONS_SUPPORTED],
   addJob: true,
@@ -113,7 +126,7 @@ const CAPABILITIES: Capabilities = {
   logs: true,
   workers: true,
   schedules: { read: true, write: true },
-  metrics: false,
+  metrics: true,
   events: true,
   flows: true,
 };
@@ -881,6 +894,34 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
     });
   }
 
+  // ----------------------------------------------------------------- metrics
+
+  const metricsOptions = options.metrics === false ? null : (options.metrics ?? {});
+  const sampler = metricsOptions
+    ? new MetricsSampler(redis, metricsOptions.retentionMs ?? 7 * 24 * 3_600_000)
+    : null;
+  let sampling: Promise<number> | undefined;
+  const sampleMetrics = async (): Promise<number> => {
+    if (!sampler) return 0;
+    sampling ??= (async () => {
+      const listed = known?.queues ?? (await discover());
+      return sampler.sample(listed.map((queue) => refOf(queue.name)));
+    })().finally(() => {
+      sampling = undefined;
+    });
+    return sampling;
+  };
+  const sampleTimer = sampler
+    ? setInterval(() => {
+        if (redis.status === 'ready') sampleMetrics().catch(() => {});
+      }, metricsOptions?.intervalMs ?? 15_000)
+    : undefined;
+  sampleTimer?.unref();
+  if (sampler && redis.status !== 'end') {
+    // The first round marks where counting starts.
+    setTimeout(() => sampleMetrics().catch(() => {}), 100).unref();
+  }
+
   // ------------------------------------------------------------------ events
 
   const events = new EventReader(
@@ -899,10 +940,11 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
     id,
     kind: 'bullmq',
     label,
-    capabilities: CAPABILITIES,
+    capabilities: sampler ? CAPABILITIES_ALL : { ...CAPABILITIES_ALL, metrics: false },
     redis,
     prefixes,
     discover,
+    sampleMetrics,
 
     async listQueues() {
       if (known && Date.now() - known.at < discoveryMs) return known.queues;
@@ -966,11 +1008,18 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
     upsertSchedule,
     removeSchedule,
 
+    async getMetrics(queue, query) {
+      if (!sampler) throw invalidInput('metrics', 'are turned off for this backend');
+      return guard(() => sampler.series(refOf(queue), query));
+    },
+
     subscribe(listener: (event: BackendEvent) => void) {
       return events.subscribe(listener);
     },
 
     async close() {
+      clearInterval(sampleTimer);
+      await sampling?.catch(() => {});
       events.close();
       await Promise.allSettled([...queues.values()].map((q) => q.close()));
       queues.clear();
