@@ -162,6 +162,9 @@ const CLEAN_TYPE: Partial<Record<JobState, string>> = {
 
 const BATCH = 500;
 
+/** BullMQ's script errors for a job that is not (or no longer) where the caller looked. */
+const NOT_IN_STATE = /is not in the \w+ state|Missing key for job/i;
+
 /**
  * A qadmin backend over BullMQ (5 or 6) queues in one Redis. Reads go
  * straight to BullMQ's keys, pipelined: the overview of every queue costs one
@@ -236,21 +239,27 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
    * does a Redis that does not answer within `timeoutMs` (the commands stay
    * queued in ioredis and complete or fail later; nobody waits for them).
    */
-  const guard = async <T>(work: () => Promise<T>, limitMs = timeoutMs): Promise<T> => {
+  const guard = async <T>(
+    work: (deadline: { readonly expired: boolean }) => Promise<T>,
+    limitMs = timeoutMs,
+  ): Promise<T> => {
     if (redis.status === 'end') throw unavailable(id, new Error('the backend is closed'));
     // Redis is away (ioredis is reconnecting): say so now instead of queueing the commands.
     if (redis.status === 'reconnecting' || redis.status === 'close') {
       throw unavailable(id, new Error(`Redis is ${redis.status}`));
     }
     let timer: NodeJS.Timeout | undefined;
+    // Work that outlives its answer checks this before it changes anything, so a 503
+    // means the change was not made.
+    const deadline = { expired: false };
     const late = new Promise<never>((_, reject) => {
       if (!Number.isFinite(limitMs)) return;
-      timer = setTimeout(
-        () => reject(unavailable(id, new Error(`Redis did not answer within ${limitMs} ms`))),
-        limitMs,
-      );
+      timer = setTimeout(() => {
+        deadline.expired = true;
+        reject(unavailable(id, new Error(`Redis did not answer within ${limitMs} ms`)));
+      }, limitMs);
     });
-    const running = work();
+    const running = work(deadline);
     // A late failure of abandoned work must not become an unhandled rejection.
     running.catch(() => {});
     try {
@@ -268,7 +277,13 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
     let instance = queues.get(queue);
     if (!instance) {
       const ref = refOf(queue);
-      instance = new Queue(ref.name, { connection: redis as never, prefix: ref.prefix });
+      // skipMetasUpdate: the dashboard must not rewrite the app's queue settings (or its
+      // BullMQ version) in the queue's meta hash.
+      instance = new Queue(ref.name, {
+        connection: redis as never,
+        prefix: ref.prefix,
+        skipMetasUpdate: true,
+      });
       instance.on('error', () => {});
       queues.set(queue, instance);
     }
@@ -662,7 +677,7 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
   };
 
   async function jobAction(queue: string, jobId: string, action: JobAction): Promise<Job | null> {
-    return guard(async () => {
+    return guard(async (deadline) => {
       const before = await requireJob(queue, jobId);
       const type = action.type as (typeof JOB_ACTIONS_SUPPORTED)[number];
       const allowed = ACTION_STATES[type];
@@ -673,6 +688,7 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
       const instance = bullQueue(queue);
       const job = await BullJob.fromId(instance, jobId);
       if (!job) throw notFound('job', jobId);
+      if (deadline.expired) throw unavailable(id, new Error('the request timed out'));
       try {
         switch (action.type) {
           case 'retry':
@@ -707,7 +723,7 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
   }
 
   async function addJob(queue: string, input: AddJobInput): Promise<Job> {
-    return guard(async () => {
+    return guard(async (deadline) => {
       const opts: Record<string, unknown> = { ...input.options };
       if (input.delayMs !== undefined) opts.delay = input.delayMs;
       if (input.priority !== undefined) opts.priority = input.priority;
@@ -722,6 +738,7 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
         }
         opts.jobId = input.jobId;
       }
+      if (deadline.expired) throw unavailable(id, new Error('the request timed out'));
       const job = await bullQueue(queue).add(input.name, input.data ?? null, opts as never);
       events.watch(queue, queueKeys(refOf(queue)).events);
       return requireJob(queue, job.id!);
@@ -754,29 +771,44 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
         case 'retry-all': {
           const state = action.state as 'failed' | 'completed';
           // Job by job through BullMQ's own retry: a job another caller already moved is
-          // refused by the script, so two concurrent calls retry each job once, and the
-          // count is exact.
+          // refused by the script (and counted by that caller), so two concurrent calls
+          // retry each job once and the counts add up. Only jobs that finished before the
+          // call started: retried jobs that fail again while it runs wait for the next one.
+          const startedAt = Date.now();
           let affected = 0;
+          let refused: string | undefined;
           for (;;) {
-            const ids = await redis.zrange(keys[state], 0, BATCH - 1);
+            const ids = await redis.zrangebyscore(
+              keys[state],
+              '-inf',
+              startedAt,
+              'LIMIT',
+              0,
+              BATCH,
+            );
             if (ids.length === 0) break;
             const results = await Promise.allSettled(
               ids.map(async (jobId) => {
                 const job = await BullJob.fromId(instance, jobId);
                 if (!job) return false;
-                await job.retry(state);
-                return true;
+                try {
+                  await job.retry(state);
+                  return true;
+                } catch (error) {
+                  if (NOT_IN_STATE.test(String(error))) return false;
+                  throw error;
+                }
               }),
             );
+            const rejected = results.find((r) => r.status === 'rejected');
+            if (rejected) throw (rejected as PromiseRejectedResult).reason;
             const done = results.filter((r) => r.status === 'fulfilled' && r.value).length;
             affected += done;
             if (done === 0) {
-              const rejected = results.find((r) => r.status === 'rejected');
-              // Nothing moved: others took them all, or something is wrong.
-              if (rejected && (await redis.zcard(keys[state])) > 0) {
-                throw (rejected as PromiseRejectedResult).reason;
-              }
-              if (!rejected) break;
+              // Others took this batch: read again, unless the very same ids are still there.
+              const batch = ids.join('\n');
+              if (batch === refused) break;
+              refused = batch;
             }
           }
           return { affected };

@@ -35,7 +35,8 @@ it('two dashboards sampling the same queues count each finished job once, with i
   // The first round of each marks where counting starts.
   await Promise.all([a.sampleMetrics(), b.sampleMetrics()]);
 
-  for (let n = 1; n <= 20; n++) await queue.add(n % 4 === 0 ? 'boom' : 'ok', { n }, { attempts: 1 });
+  for (let n = 1; n <= 20; n++)
+    await queue.add(n % 4 === 0 ? 'boom' : 'ok', { n }, { attempts: 1 });
   let finished = 0;
   const worker = new Worker(
     'reports',
@@ -60,7 +61,10 @@ it('two dashboards sampling the same queues count each finished job once, with i
   const fromA = await totals(a, 'reports');
   const fromB = await totals(b, 'reports');
   expect(fromA.series).toEqual(fromB.series);
-  expect({ completed: fromA.completed, failed: fromA.failed }).toEqual({ completed: 16, failed: 5 });
+  expect({ completed: fromA.completed, failed: fromA.failed }).toEqual({
+    completed: 16,
+    failed: 5,
+  });
   expect(fromA.busiest?.processMs?.p50).toBeGreaterThanOrEqual(15);
   expect(fromA.busiest?.waitMs?.p50).toBeGreaterThanOrEqual(0);
 });
