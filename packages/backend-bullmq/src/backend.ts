@@ -28,10 +28,10 @@ import {
   type Worker,
 } from '@qadmin/core';
 import { Job as BullJob, Queue } from 'bullmq';
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { EventReader } from './events';
 import { childRefs, type JobHash, stateOfNative, toJob } from './jobs';
-import { type QueueRef, queueKeys, refOfMetaKey, workerClientName } from './keys';
+import { type QueueRef, queueKeys, type RedisClient, refOfMetaKey, workerClientName } from './keys';
 import { MetricsSampler } from './metrics';
 import { decodeCursor, type IdSlice, listSlice, type Start, setSlice } from './pages';
 
@@ -46,9 +46,11 @@ import { decodeCursor, type IdSlice, listSlice, type Start, setSlice } from './p
 export interface BullmqBackendOptions {
   /**
    * The Redis to read: a URL, ioredis options, or an ioredis client you own
-   * (the backend then never closes it).
+   * (the backend then never closes it), standalone or `Cluster`. On a Redis
+   * Cluster every prefix needs a hash tag (`{bull}`), as BullMQ requires, so
+   * that a queue's keys share a slot.
    */
-  connection: string | RedisOptions | Redis;
+  connection: string | RedisOptions | Redis | Cluster;
   /**
    * BullMQ key prefix(es) to find queues under. Default `bull` (BullMQ's
    * default). With several prefixes, queues are named `<prefix>:<queue>`.
@@ -81,7 +83,7 @@ export interface BullmqBackendOptions {
 /** The qadmin backend over BullMQ queues: see {@link createBullmqBackend}. */
 export interface BullmqBackend extends QueueBackend {
   /** The Redis client the backend reads with. */
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   /** The key prefixes it looks under. */
   readonly prefixes: readonly string[];
   /** Looks for queues now instead of at the next discovery interval. */
@@ -182,13 +184,17 @@ const NOT_IN_STATE = /is not in the \w+ state|Missing key for job/i;
  * ```
  */
 export function createBullmqBackend(options: BullmqBackendOptions): BullmqBackend {
-  const ownsRedis = !(options.connection instanceof Redis);
-  const redis =
-    options.connection instanceof Redis
+  const given =
+    options.connection instanceof Redis || options.connection instanceof Cluster
       ? options.connection
+      : undefined;
+  const ownsRedis = given === undefined;
+  const redis: RedisClient =
+    given !== undefined
+      ? given
       : typeof options.connection === 'string'
         ? new Redis(options.connection, { maxRetriesPerRequest: 1, lazyConnect: false })
-        : new Redis({ maxRetriesPerRequest: 1, ...options.connection });
+        : new Redis({ maxRetriesPerRequest: 1, ...(options.connection as RedisOptions) });
   // An unreachable Redis is reported by the requests (503), not as an unhandled 'error'.
   redis.on('error', () => {});
   const prefixes =
@@ -200,10 +206,20 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
   if (prefixes.length === 0 || prefixes.some((p) => p === '')) {
     throw new TypeError('prefix must be one or more non-empty strings');
   }
+  const cluster = redis instanceof Cluster ? redis : null;
+  if (cluster && prefixes.some((p) => !/\{[^}]+\}/.test(p))) {
+    throw new TypeError(
+      "On a Redis Cluster every prefix needs a hash tag such as {bull}, so that a queue's keys share a slot (BullMQ requires it too)",
+    );
+  }
   const several = prefixes.length > 1;
   const id = options.id ?? 'bullmq';
   const discoveryMs = options.discoveryIntervalMs ?? 30_000;
-  const label = options.label ?? `${redis.options.host ?? 'redis'}:${redis.options.port ?? 6379}`;
+  const label =
+    options.label ??
+    (cluster
+      ? 'Redis Cluster'
+      : `${(redis as Redis).options.host ?? 'redis'}:${(redis as Redis).options.port ?? 6379}`);
 
   const nameOf = (ref: QueueRef): string | null => {
     if (!prefixes.includes(ref.prefix)) return null;
@@ -300,19 +316,28 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
       return options.queues.map((name) => ({ name, meta: { prefix: refOf(name).prefix } }));
     }
     const found = new Map<string, QueueInfo>();
-    for (const prefix of prefixes) {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*:meta`, 'COUNT', 1000);
-        cursor = next;
-        for (const key of keys) {
-          const ref = refOfMetaKey(key);
-          if (!ref || ref.prefix !== prefix) continue;
-          const name = nameOf(ref);
-          if (name !== null) found.set(name, { name, meta: { prefix } });
-        }
-      } while (cursor !== '0');
-    }
+    // On a cluster every master holds part of the keys: scan each.
+    const servers: (Redis | RedisClient)[] = cluster ? cluster.nodes('master') : [redis];
+    for (const prefix of prefixes)
+      for (const server of servers) {
+        let cursor = '0';
+        do {
+          const [next, keys] = await server.scan(
+            cursor,
+            'MATCH',
+            `${prefix}:*:meta`,
+            'COUNT',
+            1000,
+          );
+          cursor = next;
+          for (const key of keys) {
+            const ref = refOfMetaKey(key);
+            if (!ref || ref.prefix !== prefix) continue;
+            const name = nameOf(ref);
+            if (name !== null) found.set(name, { name, meta: { prefix } });
+          }
+        } while (cursor !== '0');
+      }
     return [...found.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
@@ -331,7 +356,12 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
     const byQueueClient = new Map<string, Worker[]>();
     let text: string;
     try {
-      text = (await redis.client('LIST')) as string;
+      // On a cluster, workers connect to the master holding their queue's slot: ask each.
+      const servers: RedisClient[] = cluster ? cluster.nodes('master') : [redis];
+      const lists = await Promise.all(
+        servers.map(async (server) => (await server.client('LIST')) as string),
+      );
+      text = lists.join('\n');
     } catch (error) {
       // Some managed Redis refuse CLIENT LIST: workers are then unknown, not an error.
       if (/unknown command|NOPERM|not allowed/i.test(String(error))) return byQueueClient;
@@ -374,9 +404,16 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
   async function readStats(
     names: readonly string[],
   ): Promise<Map<string, { counts: Record<string, number>; paused: boolean; exists: boolean }>> {
-    const pipeline = redis.pipeline();
+    // One pipeline per prefix (on a cluster, one slot each), all sent at once.
+    const pipelines = new Map<string, ReturnType<RedisClient['pipeline']>>();
     const refs = names.map((name) => {
-      const keys = queueKeys(refOf(name));
+      const ref = refOf(name);
+      let pipeline = pipelines.get(ref.prefix);
+      if (!pipeline) {
+        pipeline = redis.pipeline();
+        pipelines.set(ref.prefix, pipeline);
+      }
+      const keys = queueKeys(ref);
       pipeline
         .hmget(keys.meta, 'paused', 'version')
         .llen(keys.wait)
@@ -387,18 +424,26 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
         .zcard(keys.completed)
         .zcard(keys.failed)
         .zcard(keys.waitingChildren);
-      return name;
+      return { name, prefix: ref.prefix, at: (pipeline as { length: number }).length - 9 };
     });
-    const results = (await pipeline.exec()) ?? [];
+    const byPrefix = new Map<string, [Error | null, unknown][]>();
+    await Promise.all(
+      [...pipelines].map(async ([prefix, pipeline]) => {
+        byPrefix.set(prefix, ((await pipeline.exec()) ?? []) as [Error | null, unknown][]);
+      }),
+    );
     const out = new Map<
       string,
       { counts: Record<string, number>; paused: boolean; exists: boolean }
     >();
-    refs.forEach((name, i) => {
-      const row = results.slice(i * 9, i * 9 + 9).map(([error, value]) => {
-        if (error) throw error;
-        return value;
-      });
+    refs.forEach(({ name, prefix, at }) => {
+      const row = byPrefix
+        .get(prefix)!
+        .slice(at, at + 9)
+        .map(([error, value]) => {
+          if (error) throw error;
+          return value;
+        });
       const [meta, wait, pausedList, active, prioritized, delayed, completed, failed, children] =
         row as [(string | null)[], number, number, number, number, number, number, number, number];
       const paused = meta[0] === '1';
@@ -740,7 +785,7 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
       }
       if (deadline.expired) throw unavailable(id, new Error('the request timed out'));
       const job = await bullQueue(queue).add(input.name, input.data ?? null, opts as never);
-      events.watch(queue, queueKeys(refOf(queue)).events);
+      events.watch(queue, queueKeys(refOf(queue)).events, refOf(queue).prefix);
       return requireJob(queue, job.id!);
     });
   }
@@ -959,10 +1004,10 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
   const events = new EventReader(
     redis,
     async () =>
-      (await discover()).map((queue) => ({
-        queue: queue.name,
-        key: queueKeys(refOf(queue.name)).events,
-      })),
+      (await discover()).map((queue) => {
+        const ref = refOf(queue.name);
+        return { queue: queue.name, key: queueKeys(ref).events, group: ref.prefix };
+      }),
     Math.max(1_000, discoveryMs),
   );
 

@@ -1,5 +1,5 @@
 import type { BackendEvent, JobState } from '@qadmin/core';
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from './keys';
 
 /** BullMQ's event names that say a job entered a state. */
 const STATE_OF_EVENT: Record<string, JobState | 'removed'> = {
@@ -17,6 +17,8 @@ const STATE_OF_EVENT: Record<string, JobState | 'removed'> = {
 /** One watched stream: whose events it carries and the last entry read. */
 interface Watched {
   queue: string;
+  /** Streams of one group share a Redis Cluster slot (the queue's hash-tagged prefix). */
+  group: string;
   lastId: string;
 }
 
@@ -30,8 +32,8 @@ export class EventReader {
   readonly #redis: Redis;
   readonly #listeners = new Set<(event: BackendEvent) => void>();
   readonly #streams = new Map<string, Watched>();
-  readonly #pending = new Map<string, string>();
-  readonly #rediscover: () => Promise<readonly { queue: string; key: string }[]>;
+  readonly #pending = new Map<string, { queue: string; group: string }>();
+  readonly #rediscover: () => Promise<readonly { queue: string; key: string; group: string }[]>;
   readonly #discoveryMs: number;
   #reader: Redis | undefined;
   #running: Promise<void> | undefined;
@@ -39,7 +41,7 @@ export class EventReader {
 
   constructor(
     redis: Redis,
-    rediscover: () => Promise<readonly { queue: string; key: string }[]>,
+    rediscover: () => Promise<readonly { queue: string; key: string; group: string }[]>,
     discoveryMs: number,
   ) {
     this.#redis = redis;
@@ -63,8 +65,8 @@ export class EventReader {
   }
 
   /** Watch a queue's stream from now on (a queue the backend just created). */
-  watch(queue: string, key: string): void {
-    if (!this.#streams.has(key)) this.#pending.set(key, queue);
+  watch(queue: string, key: string, group: string): void {
+    if (!this.#streams.has(key)) this.#pending.set(key, { queue, group });
   }
 
   /** Stops reading. */
@@ -96,8 +98,8 @@ export class EventReader {
           changed = true;
         }
       }
-      for (const { queue, key } of found) {
-        if (!this.#streams.has(key)) this.#pending.set(key, queue);
+      for (const { queue, key, group } of found) {
+        if (!this.#streams.has(key)) this.#pending.set(key, { queue, group });
       }
     }
     if (this.#pending.size > 0) {
@@ -106,9 +108,9 @@ export class EventReader {
       const pipeline = this.#redis.pipeline();
       for (const [key] of pending) pipeline.xrevrange(key, '+', '-', 'COUNT', 1);
       const results = (await pipeline.exec()) ?? [];
-      pending.forEach(([key, queue], i) => {
+      pending.forEach(([key, { queue, group }], i) => {
         const entries = (results[i]?.[1] ?? []) as [string, string[]][];
-        this.#streams.set(key, { queue, lastId: entries[0]?.[0] ?? '0-0' });
+        this.#streams.set(key, { queue, group, lastId: entries[0]?.[0] ?? '0-0' });
       });
       // The first discovery is the starting set, not a change.
       if (this.#lastDiscovery !== 0 && pending.length > 0) changed = true;
@@ -127,26 +129,35 @@ export class EventReader {
           continue;
         }
         this.#reader ??= this.#connect();
-        const keys = [...this.#streams.keys()];
-        const ids = keys.map((key) => this.#streams.get(key)!.lastId);
-        const result = (await this.#reader.xread(
-          'COUNT',
-          1000,
-          'BLOCK',
-          1000,
-          'STREAMS',
-          ...keys,
-          ...ids,
-        )) as [string, [string, string[]][]][] | null;
-        for (const [key, entries] of result ?? []) {
-          const watched = this.#streams.get(key);
-          if (!watched) continue;
-          for (const [entryId, flat] of entries) {
-            watched.lastId = entryId;
-            const fields: Record<string, string> = {};
-            for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]!] = flat[i + 1]!;
-            const event = toBackendEvent(watched.queue, fields);
-            if (event) this.#emit(event);
+        // One XREAD over every stream; on a Redis Cluster one per slot (prefix), as XREAD
+        // cannot cross slots.
+        const groups = new Map<string, string[]>();
+        for (const [key, watched] of this.#streams) {
+          const group = this.#redis.isCluster ? watched.group : '';
+          groups.set(group, [...(groups.get(group) ?? []), key]);
+        }
+        const blockMs = Math.max(50, Math.floor(1000 / groups.size));
+        for (const keys of groups.values()) {
+          const ids = keys.map((key) => this.#streams.get(key)!.lastId);
+          const result = (await this.#reader.xread(
+            'COUNT',
+            1000,
+            'BLOCK',
+            blockMs,
+            'STREAMS',
+            ...keys,
+            ...ids,
+          )) as [string, [string, string[]][]][] | null;
+          for (const [key, entries] of result ?? []) {
+            const watched = this.#streams.get(key);
+            if (!watched) continue;
+            for (const [entryId, flat] of entries) {
+              watched.lastId = entryId;
+              const fields: Record<string, string> = {};
+              for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]!] = flat[i + 1]!;
+              const event = toBackendEvent(watched.queue, fields);
+              if (event) this.#emit(event);
+            }
           }
         }
       } catch {
@@ -161,7 +172,10 @@ export class EventReader {
   }
 
   #connect(): Redis {
-    const reader = this.#redis.duplicate({ maxRetriesPerRequest: 1 });
+    const reader =
+      'nodes' in this.#redis
+        ? this.#redis.duplicate()
+        : this.#redis.duplicate({ maxRetriesPerRequest: 1 });
     reader.on('error', () => {});
     return reader;
   }

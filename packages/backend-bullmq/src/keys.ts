@@ -61,3 +61,6 @@ export function parseJobKey(key: string): (QueueRef & { id: string }) | null {
     id: key.slice(last + 1),
   };
 }
+
+/** A standalone Redis client or a Redis Cluster client: the backend reads through either. */
+export type RedisClient = import('ioredis').Redis | import('ioredis').Cluster;

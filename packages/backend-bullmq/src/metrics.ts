@@ -8,7 +8,7 @@ import {
   type MinuteMetrics,
   metricSeries,
 } from '@qadmin/core';
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from './keys';
 import { type QueueRef, queueKeys } from './keys';
 
 /**

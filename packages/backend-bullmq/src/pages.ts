@@ -1,5 +1,5 @@
 import { invalidInput, type JobOrder } from '@qadmin/core';
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from './keys';
 
 /**
  * Walking one BullMQ list or sorted set in pages, by position, with cursors
