@@ -127,7 +127,8 @@ export function toJob(
     data: parseJson(hash.data, null),
     options: opts,
     progress: progress(hash.progress),
-    attemptsMade: Math.max(0, int(hash.attemptsMade) ?? 0),
+    // BullMQ stores some fields under short names (`atm`, `pb`); older versions wrote them long.
+    attemptsMade: Math.max(0, int(hash.atm ?? hash.attemptsMade) ?? 0),
     attemptsAllowed: Math.trunc(attempts),
     priority: int(hash.priority) || null,
     createdAt,
@@ -139,6 +140,6 @@ export function toJob(
     stacktrace: Array.isArray(stacktrace) ? stacktrace.map(String) : [],
     parent: hash.parentKey ? parentOf(hash.parentKey) : null,
     children,
-    workerId: hash.processedBy ? hash.processedBy : null,
+    workerId: (hash.pb ?? hash.processedBy) || null,
   };
 }
