@@ -24,7 +24,14 @@ export {
   payloads,
   realisticPayloads,
 } from './payloads';
-export { type StartRedisOptions, startRedis, type ThrowawayRedis } from './redis';
+export {
+  type StartRedisClusterOptions,
+  type StartRedisOptions,
+  startRedis,
+  startRedisCluster,
+  type ThrowawayRedis,
+  type ThrowawayRedisCluster,
+} from './redis';
 export {
   type SeededJobs,
   type SeedMemoryOptions,

@@ -5,9 +5,9 @@ import { createBullmqBackend } from '../src/index';
 
 const url = inject('redisUrl');
 const prefix = `f${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-const open: { close(): Promise<unknown> }[] = [];
+const open: { close?(): Promise<unknown> }[] = [];
 afterAll(async () => {
-  for (const thing of open.reverse()) await thing.close();
+  for (const thing of open.reverse()) await thing.close?.();
 });
 
 it('reads attempts, worker, progress, logs and times that a worker wrote', async () => {

@@ -9,9 +9,9 @@ import { type BullmqBackend, createBullmqBackend } from '../src/index';
 
 const url = inject('redisUrl');
 const prefix = `m${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-const open: { close(): Promise<unknown> }[] = [];
+const open: { close?(): Promise<unknown> }[] = [];
 afterAll(async () => {
-  for (const thing of open.reverse()) await thing.close();
+  for (const thing of open.reverse()) await thing.close?.();
 });
 
 const totals = async (backend: BullmqBackend, queue: string) => {

@@ -7,20 +7,23 @@ import { randomUUID } from 'node:crypto';
 import type { JobState } from '@qadmin/core';
 import type { SeededJobs, SeedSpec } from '@qadmin/testkit';
 import { FlowProducer, type Job, type JobsOptions, type JobType, Queue, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 
 /**
- * Where {@link seedBullmqQueue} writes: a Redis URL and the BullMQ key prefix.
+ * Where {@link seedBullmqQueue} writes: a Redis URL, or the nodes of a Redis
+ * Cluster, and the BullMQ key prefix. In a cluster the prefix must carry a
+ * hash tag (`{c1}`) so that every key of a queue, and of its `-children`
+ * queue, lands in one slot, as BullMQ's scripts require.
  *
  * @example
  * ```ts
  * const connection: BullmqSeedConnection = { url: inject('redisUrl'), prefix: 'test1' };
+ * const inCluster: BullmqSeedConnection = { cluster: inject('redisCluster'), prefix: '{test1}' };
  * ```
  */
-export interface BullmqSeedConnection {
-  url: string;
-  prefix: string;
-}
+export type BullmqSeedConnection =
+  | { url: string; prefix: string }
+  | { cluster: readonly { host: string; port: number }[]; prefix: string };
 
 /** The states BullMQ has, in the order they are seeded (see {@link seedBullmqQueue}). */
 const BULLMQ_STATES = [
@@ -77,11 +80,15 @@ export async function seedBullmqQueue(
   // One connection per call, shared by every Queue/Worker/FlowProducer below
   // (BullMQ never closes a connection it was given); a Worker duplicates it for
   // its blocking connection and closes that one itself.
-  const redis = new Redis(connection.url, {
-    maxRetriesPerRequest: null,
-    // Named after the prefix, like the connections BullMQ names, so a leak shows in CLIENT LIST.
-    connectionName: `${prefix}:qadmin-seed`,
-  });
+  // Named after the prefix, like the connections BullMQ names, so a leak shows in
+  // CLIENT LIST (of every node, in a cluster).
+  const connectionName = `${prefix}:qadmin-seed`;
+  const redis =
+    'cluster' in connection
+      ? new Cluster([...connection.cluster], {
+          redisOptions: { maxRetriesPerRequest: null, connectionName },
+        })
+      : new Redis(connection.url, { maxRetriesPerRequest: null, connectionName });
   const errors: Error[] = [];
   const onError = (error: Error) => errors.push(error);
   const opened: { close(): Promise<unknown> }[] = [];
