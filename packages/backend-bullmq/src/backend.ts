@@ -31,7 +31,14 @@ import { Job as BullJob, Queue } from 'bullmq';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { EventReader } from './events';
 import { childRefs, type JobHash, stateOfNative, toJob } from './jobs';
-import { type QueueRef, queueKeys, type RedisClient, refOfMetaKey, workerClientName } from './keys';
+import {
+  parseJobKey,
+  type QueueRef,
+  queueKeys,
+  type RedisClient,
+  refOfMetaKey,
+  workerClientName,
+} from './keys';
 import { MetricsSampler } from './metrics';
 import { decodeCursor, type IdSlice, listSlice, type Start, setSlice } from './pages';
 
@@ -514,12 +521,11 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
     return jobs;
   }
 
+  /** A parent reference (`<prefix>:<queue>:<id>`) as the dashboard names it, or `null` outside its prefixes. */
   function parseParent(key: string): JobRef | null {
-    const last = key.lastIndexOf(':');
-    const previous = last > 0 ? key.lastIndexOf(':', last - 1) : -1;
-    if (previous <= 0) return null;
-    const name = nameOf({ prefix: key.slice(0, previous), name: key.slice(previous + 1, last) });
-    return name === null ? null : { queue: name, id: key.slice(last + 1) };
+    const parsed = parseJobKey(key);
+    const name = parsed && nameOf(parsed);
+    return parsed && name ? { queue: name, id: parsed.id } : null;
   }
 
   /** The key and kind that hold a state's jobs now, and how many there are. */
