@@ -49,6 +49,11 @@ const OVERVIEW = {
 const JOBS = { waiting: 100, delayed: 20, completed: 200, failed: 50 };
 const JOBS_PER_QUEUE = JOBS.waiting + JOBS.delayed + JOBS.completed + JOBS.failed;
 
+const benchStarted = performance.now();
+/** A line on stderr while the run goes on; the tables go to stdout at the end. */
+const progress = (text) =>
+  process.stderr.write(`[${((performance.now() - benchStarted) / 1000).toFixed(0)} s] ${text}\n`);
+
 const queueNames = (n) =>
   Array.from({ length: n }, (_, i) => `q-${String(i + 1).padStart(4, '0')}`);
 
@@ -86,28 +91,32 @@ async function serve(kind, prefix, n, redisUrl) {
     const backend = createBullmqBackend({ connection: redisUrl, prefix });
     const admin = createAdmin({ backends: [backend] });
     app.use(MOUNT, qadmin(admin));
+    const names = async () => (await backend.listQueues()).map((queue) => queue.name);
     handlers.refresh = async ({ times }) => {
       // What one refresh costs when nothing is cached: every queue's counts and CLIENT LIST.
-      const names = (await backend.listQueues()).map((queue) => queue.name);
+      await names();
       const refreshMs = [];
-      const getStatsMs = [];
       let trips = 0;
       for (let i = 0; i < times; i++) {
         const started = performance.now();
         trips += await roundTrips(backend.redis, () => admin.service.overview({ fresh: true }));
         refreshMs.push(performance.now() - started);
       }
-      for (let i = 0; i < times; i++) {
-        const started = performance.now();
-        await backend.getStats(names);
-        getStatsMs.push(performance.now() - started);
-      }
       return {
         refreshIntervalMs: admin.service.refreshIntervalMs,
-        refreshMs: median(refreshMs),
-        getStatsMs: median(getStatsMs),
+        ms: median(refreshMs),
         roundTrips: trips / times,
       };
+    };
+    handlers.getStats = async ({ times }) => {
+      const queues = await names();
+      const getStatsMs = [];
+      for (let i = 0; i < times; i++) {
+        const started = performance.now();
+        await backend.getStats(queues);
+        getStatsMs.push(performance.now() - started);
+      }
+      return { ms: median(getStatsMs) };
     };
     handlers.discover = async () => {
       const started = performance.now();
@@ -123,6 +132,13 @@ async function serve(kind, prefix, n, redisUrl) {
     rss: process.memoryUsage().rss,
     maxRss: process.resourceUsage().maxRSS * 1024,
   });
+  // Forked with --expose-gc: memory once the garbage of the run is collected.
+  handlers.retained = async () => {
+    globalThis.gc?.();
+    await sleep(100);
+    globalThis.gc?.();
+    return { rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed };
+  };
   process.on('message', async ({ id, type, ...args }) => {
     if (type === 'stop') process.exit(0);
     process.send({ id, ...(await handlers[type](args)) });
@@ -158,9 +174,19 @@ async function roundTrips(redis, work) {
   return trips;
 }
 
+/** Servers still running, killed if this process ends early. */
+const children = new Set();
+process.once('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
 /** A dashboard server in a child process, asked for samples over IPC. */
 async function startServer(kind, prefix, n, redisUrl) {
-  const child = fork(new URL(import.meta.url), ['--server', kind, prefix, String(n), redisUrl]);
+  const child = fork(new URL(import.meta.url), ['--server', kind, prefix, String(n), redisUrl], {
+    execArgv: ['--expose-gc'],
+  });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   const [message] = await once(child, 'message');
   let nextId = 0;
   const ask = (type, args = {}) => {
@@ -205,7 +231,17 @@ function callsBetween(before, after) {
     if (delta > 0) byCommand.set(name, delta);
     total += delta;
   }
-  return { total, of: (name) => byCommand.get(name) ?? 0 };
+  return {
+    total,
+    of: (name) => byCommand.get(name) ?? 0,
+    /** The most called commands, for a table cell. */
+    top: (count) =>
+      [...byCommand]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, count)
+        .map(([name, calls]) => `${name} ${calls}`)
+        .join(', '),
+  };
 }
 
 /** Waits until Redis and the server are both idle: the requests taken have all been served. */
@@ -339,11 +375,6 @@ function median(values) {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-function percentile(values, p) {
-  const sorted = values.toSorted((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
-}
-
 /** GET with keep-alive through `agent`; resolves with the status, body size and time taken. */
 function get(url, agent) {
   const started = performance.now();
@@ -388,6 +419,7 @@ async function measure(server, redis, url, load) {
   return {
     result,
     sent,
+    perSecond: result.requests.total / result.duration,
     settleMs: performance.now() - loadEnded,
     commands: callsAfter.total,
     clientList: callsAfter.of('client|list'),
@@ -409,7 +441,7 @@ async function overviewRows(redisUrl, redis, Queue, n, kinds) {
   const seedStarted = performance.now();
   await seedQueues(redis, Queue, prefix, n);
   const seedS = (performance.now() - seedStarted) / 1000;
-  console.log(
+  progress(
     `seeded ${n} queues x ${JOBS_PER_QUEUE} jobs (${JOBS.completed} completed, ${JOBS.failed} failed, ${JOBS.waiting} waiting, ${JOBS.delayed} delayed) in ${seedS.toFixed(1)} s`,
   );
   const rows = [];
@@ -417,6 +449,7 @@ async function overviewRows(redisUrl, redis, Queue, n, kinds) {
   for (const kind of kinds) {
     const server = await startServer(kind, prefix, n, redisUrl);
     const url = server.origin + OVERVIEW[kind];
+    const atStart = await server.ask('sample');
     const first = await get(url);
     if (first.status !== 200) throw new Error(`${kind}: ${url} answered ${first.status}`);
     if (kind === 'qadmin') {
@@ -437,44 +470,52 @@ async function overviewRows(redisUrl, redis, Queue, n, kinds) {
       duration: DURATION_S,
     });
     const { result } = run;
+    const retained = await server.ask('retained');
     rows.push({
       queues: n,
       system: kind,
-      'req/s': fixed(result.requests.average, result.requests.average < 100 ? 1 : 0),
+      'req/s': fixed(run.perSecond, run.perSecond < 100 ? 1 : 0),
       'p50 ms': result.latency.p50,
       'p99 ms': result.latency.p99,
       'Redis cmds/req': fixed(run.commands / run.sent, 1),
       'Redis cmds/s': Math.round(run.commandsPerSecond),
       'CPU ms/req': fixed(run.cpuMsPerRequest, 2),
       'response KB': fixed(first.bytes / 1024, 1),
-      'RSS MB (peak)': `${mb(run.rss)} (${mb(run.maxRss)})`,
+      'RSS MB': Number(mb(run.rss)),
+      'RSS MB start/peak/GC': `${mb(atStart.rss)} / ${mb(run.maxRss)} / ${mb(retained.rss)}`,
+      'heap MB (GC)': Number(mb(retained.heapUsed)),
       'qadmin/bull-board req/s': '',
       errors: result.errors + result.non2xx + result.timeouts,
     });
     if (kind === 'qadmin') {
       const times = 10;
       await settle(redis, server);
-      const before = await commandCalls(redis);
-      const cost = await server.ask('refresh', { times });
-      const calls = callsBetween(before, await commandCalls(redis));
-      const discoverBefore = await commandCalls(redis);
-      const discovery = await server.ask('discover');
-      const discoverCalls = callsBetween(discoverBefore, await commandCalls(redis));
+      const timed = async (type) => {
+        const before = await commandCalls(redis);
+        const reply = await server.ask(type, { times });
+        return { reply, calls: callsBetween(before, await commandCalls(redis)) };
+      };
+      const refreshed = await timed('refresh');
+      const stats = await timed('getStats');
+      const discovered = await timed('discover');
+      const perRefresh = refreshed.calls.total / times;
       refresh = {
         queues: n,
-        'refresh interval ms': cost.refreshIntervalMs,
+        'refresh interval ms': refreshed.reply.refreshIntervalMs,
         'refreshes in the run': run.clientList,
-        'Redis cmds/refresh': fixed(calls.total / times, 1),
-        'cmds/queue': fixed(calls.total / times / n, 2),
-        'CLIENT LIST/refresh': fixed(calls.of('client|list') / times, 1),
-        'round trips/refresh': fixed(cost.roundTrips, 1),
-        'refresh ms (p50)': fixed(cost.refreshMs, 1),
-        'getStats ms (p50)': fixed(cost.getStatsMs, 1),
-        'discovery ms': fixed(discovery.ms, 1),
-        'discovery SCANs': discoverCalls.of('scan'),
+        'Redis cmds/refresh': fixed(perRefresh, 1),
+        'cmds/queue': fixed(perRefresh / n, 2),
+        'CLIENT LIST/refresh': fixed(refreshed.calls.of('client|list') / times, 1),
+        'round trips/refresh': fixed(refreshed.reply.roundTrips, 1),
+        'refresh ms (p50)': fixed(refreshed.reply.ms, 1),
+        'getStats ms (p50)': fixed(stats.reply.ms, 1),
+        'getStats cmds': fixed(stats.calls.total / times, 1),
+        'discovery ms': fixed(discovered.reply.ms, 1),
+        'discovery SCANs': discovered.calls.of('scan'),
       };
     }
     await server.stop();
+    progress(`${kind} at ${n} queues: ${rows.at(-1)['req/s']} req/s`);
   }
   const board = rows.find((row) => row.system === 'bull-board');
   const ours = rows.find((row) => row.system === 'qadmin');
@@ -499,7 +540,7 @@ async function qadminDashboards(redisUrl, redis, prefix, n) {
   const streams = [];
   const open = () =>
     new Promise((resolve, reject) => {
-      const stream = { events: 0, bytes: 0 };
+      const stream = { events: 0 };
       stream.request = http.get(
         `${server.origin}${MOUNT}/api/events`,
         { agent: false, headers: { accept: 'text/event-stream' } },
@@ -507,7 +548,6 @@ async function qadminDashboards(redisUrl, redis, prefix, n) {
           if (res.statusCode !== 200) reject(new Error(`events answered ${res.statusCode}`));
           res.setEncoding('utf8');
           res.on('data', (text) => {
-            stream.bytes += text.length;
             stream.events += text.split('\nevent: ').length - 1;
           });
           res.on('error', () => {});
@@ -522,19 +562,24 @@ async function qadminDashboards(redisUrl, redis, prefix, n) {
     while (streams.length < count) await open();
     await sleep(1000);
     const { perSecond, calls } = await windowRate(redis, DASHBOARD_WINDOW_S);
+    const starved = streams.filter((stream) => stream.events === 0).length;
+    if (starved > 0) throw new Error(`${starved} SSE streams received no overview`);
+    const { rss } = await server.ask('sample');
     rows.push({
       queues: n,
       system: 'qadmin (SSE streams)',
       dashboards: count,
       'Redis cmds/s': Math.round(perSecond),
       'overview refreshes': calls.of('client|list'),
-      'SCAN calls': calls.of('scan'),
-      requests: count,
+      'HTTP requests': count,
       'p50 ms': '',
+      'server RSS MB': Number(mb(rss)),
+      'most called': calls.top(6),
     });
   }
   for (const stream of streams) stream.request.destroy();
   await server.stop();
+  progress(`qadmin with ${DASHBOARDS} SSE streams: ${rows.at(-1)['Redis cmds/s']} Redis cmds/s`);
   return rows;
 }
 
@@ -555,8 +600,13 @@ async function boardDashboards(redisUrl, redis, prefix, n) {
       const poll = async () => {
         if (pending || stopped) return;
         pending = true;
-        const response = await get(url, agent);
-        if (!stopped) latencies.push(response.ms);
+        try {
+          const response = await get(url, agent);
+          if (!stopped) latencies.push(response.ms);
+        } catch (error) {
+          // The window closed while this request was pending.
+          if (!stopped) throw error;
+        }
         pending = false;
       };
       const offset = (tab * TAB_POLL_MS) / count;
@@ -568,6 +618,7 @@ async function boardDashboards(redisUrl, redis, prefix, n) {
       );
     }
     const { perSecond, calls } = await windowRate(redis, DASHBOARD_WINDOW_S);
+    const { rss } = await server.ask('sample');
     stopped = true;
     for (const timer of timers) clearTimeout(timer);
     agent.destroy();
@@ -577,12 +628,14 @@ async function boardDashboards(redisUrl, redis, prefix, n) {
       dashboards: count,
       'Redis cmds/s': Math.round(perSecond),
       'overview refreshes': latencies.length,
-      'SCAN calls': calls.of('scan'),
-      requests: latencies.length,
+      'HTTP requests': latencies.length,
       'p50 ms': latencies.length ? Math.round(median(latencies)) : '',
+      'server RSS MB': Number(mb(rss)),
+      'most called': calls.top(6),
     });
   }
   await server.stop();
+  progress(`bull-board with ${DASHBOARDS} tabs: ${rows.at(-1)['Redis cmds/s']} Redis cmds/s`);
   return rows;
 }
 
@@ -592,22 +645,28 @@ async function jobPages(redisUrl, redis, Queue) {
   const name = 'big';
   const started = performance.now();
   const written = await seedBigQueue(redis, Queue, prefix, name, BIG_QUEUE_JOBS);
-  console.log(
+  progress(
     `seeded 1 queue with ${written.toLocaleString('en')} completed jobs in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
   const server = await startServer('qadmin', prefix, 1, redisUrl);
   const jobs = `${server.origin}${MOUNT}/api/queues/${encodeURIComponent(`bullmq:${name}`)}/jobs?state=completed`;
-  const deep = JSON.parse((await get(`${jobs}&limit=50&offset=900000`)).body);
+  const deepOffset = Math.floor(written * 0.9);
+  const deepLabel = deepOffset.toLocaleString('en');
+  const deep = JSON.parse((await get(`${jobs}&limit=50&offset=${deepOffset}`)).body);
   if (deep.jobs.length !== 50 || !deep.nextCursor) {
     throw new Error(`offset page: ${deep.jobs.length} jobs, cursor ${deep.nextCursor}`);
   }
   const pages = [
     ['first page', 50, `${jobs}&limit=50`],
-    ['offset 900,000', 50, `${jobs}&limit=50&offset=900000`],
-    ['cursor after 900,050', 50, `${jobs}&limit=50&cursor=${encodeURIComponent(deep.nextCursor)}`],
+    [`offset ${deepLabel}`, 50, `${jobs}&limit=50&offset=${deepOffset}`],
+    [
+      `cursor after ${(deepOffset + 50).toLocaleString('en')}`,
+      50,
+      `${jobs}&limit=50&cursor=${encodeURIComponent(deep.nextCursor)}`,
+    ],
     ['first page', 10, `${jobs}&limit=10`],
     ['first page', 100, `${jobs}&limit=100`],
-    ['offset 900,000', 100, `${jobs}&limit=100&offset=900000`],
+    [`offset ${deepLabel}`, 100, `${jobs}&limit=100&offset=${deepOffset}`],
   ];
   const rows = [];
   for (const [page, limit, url] of pages) {
@@ -623,15 +682,17 @@ async function jobPages(redisUrl, redis, Queue) {
       jobs: written.toLocaleString('en'),
       page,
       limit,
-      'req/s': Math.round(result.requests.average),
+      // One connection: requests follow each other, so the rate is the inverse of the latency.
+      'req/s': Math.round(1000 / result.latency.mean),
       'p50 ms': result.latency.p50,
       'p99 ms': result.latency.p99,
       'Redis cmds/req': fixed(run.commands / run.sent, 1),
       'CPU ms/req': fixed(run.cpuMsPerRequest, 2),
       'response KB': fixed(first.bytes / 1024, 1),
-      'RSS MB': mb(run.rss),
+      'RSS MB': Number(mb(run.rss)),
       errors: result.errors + result.non2xx + result.timeouts,
     });
+    progress(`job page (${page}, limit ${limit}): p50 ${result.latency.p50} ms`);
   }
   await settle(redis, server);
   const before = await commandCalls(redis);
@@ -654,7 +715,6 @@ if (process.argv[2] === '--server') {
   const { Queue } = await import('bullmq');
   const throwaway = await startRedis();
   const redis = new Redis(throwaway.url, { maxRetriesPerRequest: null });
-  const totalStarted = performance.now();
   try {
     const info = await redis.info('server');
     const redisVersion = /redis_version:(\S+)/.exec(info)?.[1];
@@ -668,14 +728,13 @@ if (process.argv[2] === '--server') {
     const ordered = sizes.length ? sizes : [10, 100, 500];
     for (const n of ordered) {
       const kinds = ['bull-board', 'qadmin'];
-      if (n === Math.min(...ordered)) kinds.splice(1, 0, 'bull-board, connection per queue');
-      const { rows: sized, refresh, prefix } = await overviewRows(
-        throwaway.url,
-        redis,
-        Queue,
-        n,
-        kinds,
-      );
+      // Cheap only for a few queues: each connection is one more line of every CLIENT LIST.
+      if (n <= 10) kinds.splice(1, 0, 'bull-board, connection per queue');
+      const {
+        rows: sized,
+        refresh,
+        prefix,
+      } = await overviewRows(throwaway.url, redis, Queue, n, kinds);
       rows.push(...sized);
       refreshes.push(refresh);
       largest = { n, prefix };
@@ -695,7 +754,7 @@ if (process.argv[2] === '--server') {
     );
     console.table(refreshes);
     console.log(
-      `\n${DASHBOARDS} open dashboards vs 1 at ${largest.n} queues, no load generator, ${DASHBOARD_WINDOW_S} s each: Redis commands per second.`,
+      `\n${DASHBOARDS} open dashboards vs 1 at ${largest.n} queues, no load generator, ${DASHBOARD_WINDOW_S} s each: Redis commands per second (qadmin's refresh interval: ${refreshes[0]?.['refresh interval ms']} ms; bull-board's UI polls every ${TAB_POLL_MS / 1000} s).`,
     );
     console.table(dashboards);
     console.log(
@@ -703,7 +762,7 @@ if (process.argv[2] === '--server') {
     );
     console.table(pages.rows);
     console.log(pages.discovery);
-    console.log(`total ${((performance.now() - totalStarted) / 1000).toFixed(0)} s`);
+    console.log(`total ${((performance.now() - benchStarted) / 1000).toFixed(0)} s`);
   } finally {
     await redis.quit();
     await throwaway.stop();

@@ -15,5 +15,8 @@ export const pending: Promise<Overview> = client.overview();
 export type Options = BackendContractOptions;
 export { service };
 export const adapters = [expressQadmin, fastifyQadmin, koaQadmin, honoQadmin];
-export const bullmqOptions: BullmqBackendOptions = { connection: 'redis://127.0.0.1:1', prefix: 'bull' };
+export const bullmqOptions: BullmqBackendOptions = {
+  connection: 'redis://127.0.0.1:1',
+  prefix: 'bull',
+};
 export const makeBullmq = createBullmqBackend;

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { defineBackend } from './backend';
 import { createFakeBackend } from './http/test-support';
 import { AdminService } from './service';
@@ -18,6 +18,31 @@ describe('AdminService', () => {
     expect((await service.overview()).queues.find((q) => q.id === 'mem:emails')?.paused).toBe(true);
     expect(backend.calls.getStats).toBe(2);
     await service.close();
+  });
+
+  it('with viewers subscribed, reads the backend once per refresh interval, however long a read takes', async () => {
+    vi.useFakeTimers();
+    try {
+      const backend = createFakeBackend();
+      const getStats = backend.getStats.bind(backend);
+      // A read that takes 60 ms of the 200 ms interval.
+      backend.getStats = async (names) => {
+        await new Promise((resolve) => setTimeout(resolve, 60));
+        return getStats(names);
+      };
+      const service = new AdminService({ backends: [backend], refreshIntervalMs: 200 });
+      const stop = service.subscribe(() => {});
+      await vi.advanceTimersByTimeAsync(100);
+      const first = backend.calls.getStats;
+      await vi.advanceTimersByTimeAsync(1_000);
+      // One read per tick: five in 1 s (a snapshot stamped when its read ended is younger
+      // than an interval at the next tick, and used to be reused every other tick).
+      expect(backend.calls.getStats - first).toBe(5);
+      stop();
+      await service.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('accepts raw query strings in listJobs and names the field at fault', async () => {

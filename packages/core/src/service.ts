@@ -685,9 +685,11 @@ export class AdminService {
         backend.subscribe((event) => this.#onBackendEvent(backend, event)),
       );
     }
-    const poll = async () => {
+    const poll = async (fresh: boolean) => {
       try {
-        const overview = await this.overview();
+        // Fresh on every tick: the snapshot a tick finds is younger than one interval (it was
+        // stamped when the last build finished), so reusing it would refresh every other tick.
+        const overview = await this.overview({ fresh });
         const key = overviewKey(overview);
         if (key !== this.#lastOverviewKey) {
           this.#lastOverviewKey = key;
@@ -698,8 +700,8 @@ export class AdminService {
       }
     };
     this.#lastOverviewKey = '';
-    void poll();
-    this.#pollTimer = setInterval(poll, this.refreshIntervalMs);
+    void poll(false);
+    this.#pollTimer = setInterval(() => void poll(true), this.refreshIntervalMs);
     this.#pollTimer.unref?.();
   }
 
