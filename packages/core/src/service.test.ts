@@ -33,11 +33,11 @@ describe('AdminService', () => {
       const service = new AdminService({ backends: [backend], refreshIntervalMs: 200 });
       const stop = service.subscribe(() => {});
       await vi.advanceTimersByTimeAsync(100);
-      const first = backend.calls.getStats;
+      const first = backend.calls.getStats ?? 0;
       await vi.advanceTimersByTimeAsync(1_000);
       // One read per tick: five in 1 s (a snapshot stamped when its read ended is younger
       // than an interval at the next tick, and used to be reused every other tick).
-      expect(backend.calls.getStats - first).toBe(5);
+      expect((backend.calls.getStats ?? 0) - first).toBe(5);
       stop();
       await service.close();
     } finally {
