@@ -35,7 +35,7 @@ describe('apps/example-express', () => {
     const schedules = await fetch(new URL('api/queues/bullmq%3Areports/schedules', app.url));
     const list = (await schedules.json()) as { id: string }[];
     expect(list.map((s) => s.id).sort()).toEqual(['hourly-sales', 'nightly-digest']);
-  });
+  }, 30_000);
 
   it("keeps the app's own routes and body parser working", async () => {
     const signup = await fetch(new URL('/signup', app.url), {
