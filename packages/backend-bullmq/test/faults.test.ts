@@ -176,7 +176,13 @@ beforeAll(async () => {
   };
 
   redis = await startRedis();
-  backend = createBullmqBackend({ connection: redis.url, prefix: PREFIX });
+  // Discovery every 500 ms: each test flushes and re-seeds Redis, and this file is about
+  // faults, not about how soon a new queue is found.
+  backend = createBullmqBackend({
+    connection: redis.url,
+    prefix: PREFIX,
+    discoveryIntervalMs: 500,
+  });
   admin = createAdmin({ backends: [backend], refreshIntervalMs: 500, uiDir: false });
   server = createServer(createNodeListener(admin));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -194,7 +200,7 @@ beforeEach(async () => {
   }
   await seed();
   await waitUntilHealthy(RECOVER_WITHIN_MS * 2);
-});
+}, 30_000);
 
 afterEach(() => {
   expect(crashes, 'unhandled rejections and uncaught exceptions in the host').toEqual([]);
