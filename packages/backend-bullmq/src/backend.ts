@@ -349,7 +349,27 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
           }
         } while (cursor !== '0');
       }
-    return [...found.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    // A BullMQ queue's meta hash names the BullMQ that wrote it; other `:meta` keys are not queues.
+    const byPrefix = new Map<string, QueueInfo[]>();
+    for (const info of found.values()) {
+      const prefix = String(info.meta?.prefix);
+      byPrefix.set(prefix, [...(byPrefix.get(prefix) ?? []), info]);
+    }
+    const queues: QueueInfo[] = [];
+    await Promise.all(
+      [...byPrefix.values()].map(async (infos) => {
+        const pipeline = redis.pipeline();
+        for (const info of infos) pipeline.hget(queueKeys(refOf(info.name)).meta, 'version');
+        const versions = (await pipeline.exec()) ?? [];
+        infos.forEach((info, i) => {
+          const version = versions[i]?.[1];
+          if (typeof version === 'string' && version.startsWith('bullmq:')) {
+            queues.push({ name: info.name, meta: { ...info.meta, version } });
+          }
+        });
+      }),
+    );
+    return queues.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   async function discover(): Promise<QueueInfo[]> {

@@ -4,7 +4,7 @@
  * Each backend works under a prefix of its own: a fresh, empty store.
  */
 import { runBackendContract } from '@qadmin/testkit';
-import { inject } from 'vitest';
+import { expect, inject, it } from 'vitest';
 import { type BullmqBackend, createBullmqBackend } from '../src/index';
 import { seedBullmqQueue } from './seed';
 
@@ -21,4 +21,21 @@ runBackendContract<BullmqBackend>({
     }),
   seed: (backend, queue, spec) =>
     seedBullmqQueue({ url, prefix: backend.prefixes[0]! }, queue, spec),
+});
+
+it('discovers only BullMQ queues: a `:meta` key BullMQ did not write is not a queue', async () => {
+  const { Redis } = await import('ioredis');
+  const prefix = `d${Date.now().toString(36)}`;
+  const redis = new Redis(url);
+  const backend = createBullmqBackend({ connection: url, prefix, discoveryIntervalMs: 0 });
+  try {
+    await seedBullmqQueue({ url, prefix }, 'real', { waiting: 1 });
+    await redis.hset(`${prefix}:impostor:meta`, 'owner', 'someone else');
+    const queues = await backend.listQueues();
+    expect(queues.map((q) => q.name)).toEqual(['real']);
+    expect(String(queues[0]!.meta?.version)).toMatch(/^bullmq:\d+\./);
+  } finally {
+    await backend.close();
+    await redis.quit();
+  }
 });
