@@ -27,7 +27,7 @@ import {
   unavailable,
   type Worker,
 } from '@qadmin/core';
-import { Job as BullJob, Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { EventReader } from './events';
 import { childRefs, type JobHash, stateOfNative, toJob } from './jobs';
@@ -298,15 +298,29 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
     }
   };
 
+  // BullMQ itself loads on the first action or job view: the overview, lists and search read
+  // Redis directly, and a dashboard that only watches saves BullMQ's memory (about 14 MB).
+  let bullmq: Promise<typeof import('bullmq')> | undefined;
+  const loadBullmq = () => {
+    bullmq ??= import('bullmq');
+    return bullmq;
+  };
+  /** BullMQ's `Job` class. */
+  const bullJob = async () => (await loadBullmq()).Job;
+
   // BullMQ Queue objects for actions, one per queue, sharing the backend's connection.
   const queues = new Map<string, Queue>();
-  const bullQueue = (queue: string): Queue => {
+  const bullQueue = async (queue: string): Promise<Queue> => {
     let instance = queues.get(queue);
     if (!instance) {
       const ref = refOf(queue);
+      const { Queue: BullQueue } = await loadBullmq();
+      // Another call may have made it meanwhile.
+      instance = queues.get(queue);
+      if (instance) return instance;
       // skipMetasUpdate: the dashboard must not rewrite the app's queue settings (or its
       // BullMQ version) in the queue's meta hash.
-      instance = new Queue(ref.name, {
+      instance = new BullQueue(ref.name, {
         connection: redis as never,
         prefix: ref.prefix,
         skipMetasUpdate: true,
@@ -708,7 +722,7 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
     jobId: string,
   ): Promise<{ state: JobState; native: string } | null> {
     // The state as a string: BullMQ 5 and 6 type it differently.
-    const native: string = await bullQueue(queue).getJobState(jobId);
+    const native: string = await (await bullQueue(queue)).getJobState(jobId);
     if (native === 'unknown') return null;
     const paused = native === 'waiting' || native === 'wait' ? await queuePaused(queue) : false;
     const state = stateOfNative(native, paused);
@@ -761,8 +775,8 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
       if (allowed && !allowed.includes(before.state)) {
         throw conflict(`cannot ${action.type} a job that is ${before.state}`);
       }
-      const instance = bullQueue(queue);
-      const job = await BullJob.fromId(instance, jobId);
+      const instance = await bullQueue(queue);
+      const job = await (await bullJob()).fromId(instance, jobId);
       if (!job) throw notFound('job', jobId);
       if (deadline.expired) throw unavailable(id, new Error('the request timed out'));
       try {
@@ -815,7 +829,7 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
         opts.jobId = input.jobId;
       }
       if (deadline.expired) throw unavailable(id, new Error('the request timed out'));
-      const job = await bullQueue(queue).add(input.name, input.data ?? null, opts as never);
+      const job = await (await bullQueue(queue)).add(input.name, input.data ?? null, opts as never);
       events.watch(queue, queueKeys(refOf(queue)).events, refOf(queue).prefix);
       return requireJob(queue, job.id!);
     });
@@ -824,13 +838,13 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
   /** Removes the parents waiting for their children (with those children, as BullMQ does). */
   async function removeWaitingChildren(queue: string): Promise<void> {
     const key = queueKeys(refOf(queue)).waitingChildren;
-    const instance = bullQueue(queue);
+    const instance = await bullQueue(queue);
     for (;;) {
       const ids = await redis.zrange(key, 0, BATCH - 1);
       if (ids.length === 0) return;
       await Promise.all(
         ids.map(async (jobId) => {
-          const job = await BullJob.fromId(instance, jobId);
+          const job = await (await bullJob()).fromId(instance, jobId);
           if (job) await job.remove();
           else await redis.zrem(key, jobId);
         }),
@@ -841,7 +855,7 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
   async function bulkAction(queue: string, action: ResolvedBulkAction): Promise<BulkResult> {
     // Bulk work is as long as the queue is: no per-request limit (core's backend timeout applies).
     return guard(async () => {
-      const instance = bullQueue(queue);
+      const instance = await bullQueue(queue);
       const keys = queueKeys(refOf(queue));
       switch (action.type) {
         case 'retry-all': {
@@ -865,7 +879,7 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
             if (ids.length === 0) break;
             const results = await Promise.allSettled(
               ids.map(async (jobId) => {
-                const job = await BullJob.fromId(instance, jobId);
+                const job = await (await bullJob()).fromId(instance, jobId);
                 if (!job) return false;
                 try {
                   await job.retry(state);
@@ -962,18 +976,16 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
 
   async function listSchedules(queue: string): Promise<Schedule[]> {
     return guard(async () => {
-      const schedulers = (await bullQueue(queue).getJobSchedulers(
-        0,
-        -1,
-        true,
-      )) as unknown as Record<string, unknown>[];
+      const schedulers = (await (
+        await bullQueue(queue)
+      ).getJobSchedulers(0, -1, true)) as unknown as Record<string, unknown>[];
       return schedulers.map((raw) => toSchedule(queue, raw));
     });
   }
 
   async function upsertSchedule(queue: string, input: ScheduleInput): Promise<Schedule> {
     return guard(async () => {
-      const instance = bullQueue(queue);
+      const instance = await bullQueue(queue);
       const repeat: Record<string, unknown> = {};
       if (input.pattern !== undefined) repeat.pattern = input.pattern;
       if (input.everyMs !== undefined) repeat.every = input.everyMs;
@@ -997,7 +1009,7 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
 
   async function removeSchedule(queue: string, scheduleId: string): Promise<void> {
     return guard(async () => {
-      const removed = await bullQueue(queue).removeJobScheduler(scheduleId);
+      const removed = await (await bullQueue(queue)).removeJobScheduler(scheduleId);
       if (!removed) throw notFound('schedule', scheduleId);
     });
   }
@@ -1087,7 +1099,7 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
     async getJobLogs(queue, jobId, page): Promise<JobLogPage> {
       return guard(async () => {
         await requireJob(queue, jobId);
-        const { logs, count } = await bullQueue(queue).getJobLogs(
+        const { logs, count } = await (await bullQueue(queue)).getJobLogs(
           jobId,
           page.offset,
           page.offset + page.limit - 1,

@@ -35,7 +35,7 @@ it('discovers only BullMQ queues: a `:meta` key BullMQ did not write is not a qu
     expect(queues.map((q) => q.name)).toEqual(['real']);
     expect(String(queues[0]!.meta?.version)).toMatch(/^bullmq:\d+\./);
   } finally {
-    await backend.close();
+    await backend.close?.();
     await redis.quit();
   }
 });
