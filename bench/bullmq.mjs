@@ -33,6 +33,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const DASHBOARDS = 50;
 const DASHBOARD_WINDOW_S = Number(process.env.BENCH_DASHBOARD_S ?? 12);
 const BIG_QUEUE_JOBS = Number(process.env.BENCH_BIG_QUEUE_JOBS ?? 1_000_000);
+// BENCH_SERVER_FLAGS: extra Node flags for the dashboard servers (see startServer).
 const PAGE_REQUESTS = 200;
 /** bull-board's UI refetches the queue list every `pollingInterval` seconds (default 5). */
 const TAB_POLL_MS = 5000;
@@ -183,7 +184,9 @@ process.once('exit', () => {
 /** A dashboard server in a child process, asked for samples over IPC. */
 async function startServer(kind, prefix, n, redisUrl) {
   const child = fork(new URL(import.meta.url), ['--server', kind, prefix, String(n), redisUrl], {
-    execArgv: ['--expose-gc'],
+    // BENCH_SERVER_FLAGS adds Node flags to every server, e.g. `--max-semi-space-size=2` to see
+    // how much of the RSS under load is V8's young generation.
+    execArgv: ['--expose-gc', ...(process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean)],
   });
   children.add(child);
   child.once('exit', () => children.delete(child));
