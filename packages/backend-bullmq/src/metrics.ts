@@ -109,7 +109,28 @@ export class MetricsSampler {
       const locked = await this.#redis.set(lockKey(prefix), this.#token, 'PX', LOCK_MS, 'NX');
       if (locked !== 'OK') continue;
       try {
-        for (const ref of refs) recorded += await this.#sampleQueue(ref);
+        // Where each queue's stream ends and where counting stopped, for all queues in one
+        // round trip: only queues with new entries are read further.
+        const ends = this.#redis.pipeline();
+        for (const ref of refs) {
+          ends.get(metricKeys(ref).position).xrevrange(queueKeys(ref).events, '+', '-', 'COUNT', 1);
+        }
+        const results = (await ends.exec()) ?? [];
+        const starts = this.#redis.pipeline();
+        let starting = 0;
+        for (let i = 0; i < refs.length; i++) {
+          const ref = refs[i]!;
+          const position = results[2 * i]?.[1] as string | null | undefined;
+          const last = (results[2 * i + 1]?.[1] as [string, string[]][] | undefined)?.[0]?.[0];
+          if (position === null || position === undefined) {
+            // First round for this queue: count from the stream's end (history is not ours).
+            starts.set(metricKeys(ref).position, last ?? '0-0');
+            starting++;
+          } else if (last !== undefined && last !== position) {
+            recorded += await this.#sampleQueue(ref, position);
+          }
+        }
+        if (starting > 0) await starts.exec();
       } finally {
         await this.#redis.eval(RELEASE, 1, lockKey(prefix), this.#token).catch(() => {});
       }
@@ -117,19 +138,11 @@ export class MetricsSampler {
     return recorded;
   }
 
-  async #sampleQueue(ref: QueueRef): Promise<number> {
+  /** Reads a queue's stream after `from` and records the finished jobs in it. */
+  async #sampleQueue(ref: QueueRef, from: string): Promise<number> {
     const keys = queueKeys(ref);
     const mkeys = metricKeys(ref);
-    let position = await this.#redis.get(mkeys.position);
-    if (position === null) {
-      // First round for this queue: start at the stream's end (history before it is not ours to count).
-      const [last] = (await this.#redis.xrevrange(keys.events, '+', '-', 'COUNT', 1)) as [
-        string,
-        string[],
-      ][];
-      await this.#redis.set(mkeys.position, last?.[0] ?? '0-0');
-      return 0;
-    }
+    let position = from;
     let recorded = 0;
     for (let read = 0; read < MAX_PER_ROUND; ) {
       const entries = (await this.#redis.xrange(
