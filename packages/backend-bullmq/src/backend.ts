@@ -298,6 +298,8 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
     }
   };
 
+  // The package compiles against BullMQ 6's types and runs on 5 and 6, whose option types
+  // differ in detail: the options handed to BullMQ below are cast (`as never`) at the call.
   // BullMQ itself loads on the first action or job view: the overview, lists and search read
   // Redis directly, and a dashboard that only watches saves BullMQ's memory (about 14 MB).
   let bullmq: Promise<typeof import('bullmq')> | undefined;
