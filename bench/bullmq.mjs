@@ -22,8 +22,10 @@
 // Run: pnpm bench:bullmq [queues...] (from the repository root).
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
-import os from 'node:os';
+import os, { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
@@ -46,7 +48,13 @@ const OVERVIEW = {
   'bull-board': `${BOARD}/api/queues?page=1&jobsPerPage=10`,
   'bull-board, connection per queue': `${BOARD}/api/queues?page=1&jobsPerPage=10`,
   qadmin: `${MOUNT}/api/overview`,
+  // The floor: Express with one ioredis connection answering qadmin's overview bytes from
+  // a route of its own, measured the same way. No dashboard can cost less than this.
+  floor: `${MOUNT}/api/overview`,
 };
+const FLOOR = 'floor';
+/** Where the parent leaves qadmin's overview bytes for the floor server. */
+const floorBody = (prefix) => join(tmpdir(), `qadmin-bench-floor-${prefix}.json`);
 const JOBS = { waiting: 100, delayed: 20, completed: 200, failed: 50 };
 const JOBS_PER_QUEUE = JOBS.waiting + JOBS.delayed + JOBS.completed + JOBS.failed;
 
@@ -85,6 +93,17 @@ async function serve(kind, prefix, n, redisUrl) {
     serverAdapter.setBasePath(BOARD);
     createBullBoard({ queues: queues.map((queue) => new BullMQAdapter(queue)), serverAdapter });
     app.use(BOARD, serverAdapter.getRouter());
+  } else if (kind === FLOOR) {
+    const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    await redis.ping();
+    const bytes = await readFile(floorBody(prefix));
+    app.get(`${MOUNT}/api/overview`, (_req, res) => {
+      res.writeHead(200, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': bytes.length,
+      });
+      res.end(bytes);
+    });
   } else {
     const { createAdmin } = await import('@qadmin/core');
     const { createBullmqBackend } = await import('@qadmin/backend-bullmq');
@@ -455,12 +474,14 @@ async function overviewRows(redisUrl, redis, Queue, n, kinds) {
     const atStart = await server.ask('sample');
     const first = await get(url);
     if (first.status !== 200) throw new Error(`${kind}: ${url} answered ${first.status}`);
-    if (kind === 'qadmin') {
+    if (kind === 'qadmin' || kind === FLOOR) {
       const queues = JSON.parse(first.body).queues;
       const counts = queues[0]?.counts ?? {};
       if (queues.length !== n || counts.completed !== JOBS.completed) {
-        throw new Error(`qadmin sees ${queues.length} queues, ${JSON.stringify(counts)}`);
+        throw new Error(`${kind} sees ${queues.length} queues, ${JSON.stringify(counts)}`);
       }
+      if (kind === 'qadmin') await writeFile(floorBody(prefix), first.body);
+      else await rm(floorBody(prefix), { force: true });
     } else {
       const queues = JSON.parse(first.body).queues;
       if (queues.length !== n || queues[0].counts.completed !== JOBS.completed) {
@@ -730,7 +751,7 @@ if (process.argv[2] === '--server') {
     let largest;
     const ordered = sizes.length ? sizes : [10, 100, 500];
     for (const n of ordered) {
-      const kinds = ['bull-board', 'qadmin'];
+      const kinds = ['bull-board', 'qadmin', FLOOR];
       // Cheap only for a few queues: each connection is one more line of every CLIENT LIST.
       if (n <= 10) kinds.splice(1, 0, 'bull-board, connection per queue');
       const {
