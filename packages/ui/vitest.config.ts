@@ -1,18 +1,9 @@
+import { CHROMIUM } from '@qadmin/test-fixtures';
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
 
 // Component tests run in a real Chromium (Debian's package, see TOOLCHAIN.md).
 // The end-to-end tests (a real server, the built app) are in integrations/ui-e2e.
-const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const args = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 export default defineConfig({
   // Pre-bundled up front: discovered mid-run, Vite would reload the test page.
@@ -22,7 +13,6 @@ export default defineConfig({
       'lit/directives/live.js',
       'lit/directives/guard.js',
       'lit/directives/repeat.js',
-      'lit/directives/style-map.js',
       '@lit/context',
       '@lit/task',
       '@lit-labs/virtualizer/virtualize.js',
@@ -39,7 +29,9 @@ export default defineConfig({
           browser: {
             enabled: true,
             headless: true,
-            provider: playwright({ launchOptions: { executablePath: chromium, args } }),
+            provider: playwright({
+              launchOptions: { executablePath: CHROMIUM.executablePath, args: [...CHROMIUM.args] },
+            }),
             instances: [{ browser: 'chromium' }],
             screenshotFailures: false,
           },

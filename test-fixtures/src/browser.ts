@@ -17,6 +17,30 @@ export interface LaunchedBrowser {
 }
 
 /**
+ * How qadmin's tests start Chromium: Debian's binary (`CHROMIUM_PATH`,
+ * default `/usr/bin/chromium`) with the flags that keep it off the network
+ * (see TOOLCHAIN.md). Used by {@link launchBrowser} and by vitest's browser
+ * mode in `@qadmin/ui`.
+ *
+ * @example
+ * ```ts
+ * playwright({ launchOptions: { executablePath: CHROMIUM.executablePath, args: CHROMIUM.args } });
+ * ```
+ */
+export const CHROMIUM = {
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+} as const;
+
+/**
  * Launches Debian's Chromium (`CHROMIUM_PATH`, default `/usr/bin/chromium`)
  * through playwright-core in a fresh, throwaway profile, with the flags that
  * keep it off the network (see TOOLCHAIN.md), and collects the page's errors.
@@ -28,19 +52,11 @@ export async function launchBrowser(
   const { chromium } = await import('playwright-core');
   const profile = await mkdtemp(join(tmpdir(), 'qadmin-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: CHROMIUM.executablePath,
     headless: true,
     colorScheme: options.colorScheme ?? 'light',
     viewport: options.viewport ?? { width: 1280, height: 860 },
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: [...CHROMIUM.args],
   });
   const page = context.pages()[0] ?? (await context.newPage());
   const errors: string[] = [];

@@ -3,7 +3,7 @@
  * tests and benchmarks of every qadmin package.
  */
 
-export { type LaunchedBrowser, launchBrowser } from './browser';
+export { CHROMIUM, type LaunchedBrowser, launchBrowser } from './browser';
 export {
   type DetailedQueueSpec,
   emptyQueue,

@@ -246,17 +246,10 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
 
   // --------------------------------------------------------------- connection
 
+  // Redis away is a 503 whatever ioredis says; core's service tells other connection errors
+  // from bugs for every backend.
   const failure = (error: unknown): never => {
-    if (isQadminError(error)) throw error;
-    const message = error instanceof Error ? error.message : String(error);
-    if (
-      redis.status !== 'ready' ||
-      /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection is closed|max retries|Stream isn't writeable/i.test(
-        message,
-      )
-    ) {
-      throw unavailable(id, error);
-    }
+    if (!isQadminError(error) && redis.status !== 'ready') throw unavailable(id, error);
     throw error;
   };
   const timeoutMs = options.timeoutMs ?? 1_500;
@@ -454,6 +447,8 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
   ): Promise<Map<string, { counts: Record<string, number>; paused: boolean; exists: boolean }>> {
     // One pipeline per prefix (on a cluster, one slot each), all sent at once.
     const pipelines = new Map<string, ReturnType<RedisClient['pipeline']>>();
+    /** Commands queued so far in each prefix's pipeline: where a queue's 9 answers start. */
+    const queued = new Map<string, number>();
     const refs = names.map((name) => {
       const ref = refOf(name);
       let pipeline = pipelines.get(ref.prefix);
@@ -472,7 +467,9 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
         .zcard(keys.completed)
         .zcard(keys.failed)
         .zcard(keys.waitingChildren);
-      return { name, prefix: ref.prefix, at: (pipeline as { length: number }).length - 9 };
+      const at = queued.get(ref.prefix) ?? 0;
+      queued.set(ref.prefix, at + 9);
+      return { name, prefix: ref.prefix, at };
     });
     const byPrefix = new Map<string, [Error | null, unknown][]>();
     await Promise.all(

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   addSample,
   checkMetricsQuery,
+  emptyMinuteMetrics,
   METRICS_RESOLUTION_MS,
   type MetricSeries,
   type MetricsQuery,
@@ -200,13 +201,7 @@ export class MetricsSampler {
       const start = Math.floor(finishedAt / METRICS_RESOLUTION_MS) * METRICS_RESOLUTION_MS;
       let minute = minutes.get(start);
       if (!minute) {
-        minute = {
-          start,
-          completed: 0,
-          failed: 0,
-          waitMs: { seen: 0, samples: [] },
-          processMs: { seen: 0, samples: [] },
-        };
+        minute = emptyMinuteMetrics(start);
         minutes.set(start, minute);
         touched.push(start);
       }

@@ -1,5 +1,6 @@
 import {
   addSample,
+  emptyMinuteMetrics,
   METRICS_RESOLUTION_MS,
   type MetricSeries,
   type MinuteMetrics,
@@ -34,13 +35,7 @@ export class MetricsRecorder {
     this.#prune(start);
     let bucket = this.#buckets.get(start);
     if (!bucket) {
-      bucket = {
-        start,
-        completed: 0,
-        failed: 0,
-        waitMs: { seen: 0, samples: [] },
-        processMs: { seen: 0, samples: [] },
-      };
+      bucket = emptyMinuteMetrics(start);
       this.#buckets.set(start, bucket);
     }
     bucket[outcome]++;

@@ -61,6 +61,24 @@ export interface MinuteMetrics {
 }
 
 /**
+ * A minute with nothing in it yet, for a backend to count into.
+ *
+ * @example
+ * ```ts
+ * const minute = emptyMinuteMetrics(Math.floor(Date.now() / METRICS_RESOLUTION_MS) * METRICS_RESOLUTION_MS);
+ * ```
+ */
+export function emptyMinuteMetrics(start: number): MinuteMetrics {
+  return {
+    start,
+    completed: 0,
+    failed: 0,
+    waitMs: { seen: 0, samples: [] },
+    processMs: { seen: 0, samples: [] },
+  };
+}
+
+/**
  * Adds a value to a reservoir (Algorithm R: every value seen has the same
  * chance to be kept).
  *

@@ -898,7 +898,10 @@ function isConnectionError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && CONNECTION_CODES.has(code)) return true;
   const message = error instanceof Error ? error.message : '';
-  return /connection is closed|connect ECONNREFUSED|Connection terminated/i.test(message);
+  // Drivers' words for a server they cannot reach (pg, ioredis).
+  return /connection is closed|connect ECONNREFUSED|Connection terminated|max retries per request|Stream isn't writeable/i.test(
+    message,
+  );
 }
 
 function describeFailure(error: unknown): string {
