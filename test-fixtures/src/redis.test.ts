@@ -27,7 +27,10 @@ describe('startRedis', () => {
     await redis?.stop();
   });
 
-  it('starts a server that answers PING, and restarts it on the same port', async () => {
+  // Real processes: slow when the machine is busy (CI builds beside it).
+  it('starts a server that answers PING, and restarts it on the same port', {
+    timeout: 60_000,
+  }, async () => {
     redis = await startRedis();
     expect(redis.host).toBe('127.0.0.1');
     expect(redis.url).toBe(`redis://127.0.0.1:${redis.port}`);
@@ -47,7 +50,8 @@ describe('startRedis', () => {
     expect(await ping(redis.port)).toBe('+PONG');
   });
 
-  it('refuses a port another server already answers on', async () => {
+  // Real processes: slow when the machine is busy (CI builds beside it).
+  it('refuses a port another server already answers on', { timeout: 60_000 }, async () => {
     redis ??= await startRedis();
     await expect(startRedis({ port: redis.port })).rejects.toThrow(/address already in use/i);
     expect(await ping(redis.port)).toBe('+PONG');
@@ -86,7 +90,10 @@ describe('startRedisCluster', () => {
     await cluster?.stop();
   });
 
-  it('starts three masters that serve all 16384 slots between them, and stops them', async () => {
+  // Real processes: slow when the machine is busy (CI builds beside it).
+  it('starts three masters that serve all 16384 slots between them, and stops them', {
+    timeout: 60_000,
+  }, async () => {
     cluster = await startRedisCluster();
     expect(cluster.nodes).toHaveLength(3);
     const ports = cluster.nodes.map((node) => node.port);
