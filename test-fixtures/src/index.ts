@@ -25,6 +25,11 @@ export {
   realisticPayloads,
 } from './payloads';
 export {
+  type StartPostgresOptions,
+  startPostgres,
+  type ThrowawayPostgres,
+} from './postgres';
+export {
   type StartRedisClusterOptions,
   type StartRedisOptions,
   startRedis,

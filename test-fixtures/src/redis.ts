@@ -1,8 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { directories, freePort, HOST, installExitHook, spawnTracked, terminate } from './processes';
 
 /**
  * A `redis-server` started by {@link startRedis}: a child of this process on
@@ -82,31 +83,13 @@ export interface StartRedisClusterOptions {
   masters?: number;
 }
 
-const HOST = '127.0.0.1';
 const READY_TIMEOUT_MS = 10_000;
-const STOP_TIMEOUT_MS = 10_000;
 /** Attempts with a freshly picked port, when another process takes the picked one first. */
 const PORT_ATTEMPTS = 3;
-const OUTPUT_LIMIT = 64 * 1024;
 /** Redis puts a node's cluster bus this far above its port (Redis 7 can move it; Redis 6 cannot). */
 const CLUSTER_BUS_OFFSET = 10_000;
 /** How long `redis-cli --cluster create` and the nodes' agreement on `cluster_state:ok` may take. */
 const CLUSTER_READY_TIMEOUT_MS = 30_000;
-
-/** Servers still running, killed when this process exits normally so none outlives it. */
-const running = new Set<ChildProcess>();
-/** Directories of servers not stopped yet, removed when this process exits. */
-const directories = new Set<string>();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const child of running) child.kill('SIGKILL');
-    for (const dir of directories) rmSync(dir, { recursive: true, force: true });
-  });
-}
 
 /**
  * Starts a throwaway `redis-server` (the one on `PATH`, or `REDIS_SERVER`) as a
@@ -293,22 +276,6 @@ async function startServer(options: ServerOptions): Promise<ServerProcess> {
   };
 }
 
-/** A port nothing listens on right now: the one the OS hands out for port 0. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, HOST, () => {
-      const address = server.address();
-      server.close(() => {
-        if (address && typeof address === 'object') resolve(address.port);
-        else reject(new Error('startRedis: could not pick a free port'));
-      });
-    });
-  });
-}
-
 /**
  * A free port whose cluster bus port (port + 10000) is free and valid too:
  * the OS hands out ports up to 65535, and Redis refuses a bus port above it.
@@ -393,35 +360,6 @@ async function spawnReady(
 }
 
 /**
- * Spawns `binary` with its output collected (the last 64 KiB) and tracked by
- * the exit hook. The exit hook does not run when this process dies of a
- * signal, as a vitest fork does (SIGTERM) at the end of a run: on Linux, the
- * kernel kills the child when its parent dies (PR_SET_PDEATHSIG, set by
- * util-linux setpriv before it execs the program, so the child's pid is the
- * program's).
- */
-function spawnTracked(
-  binary: string,
-  args: string[],
-): { child: ChildProcess; output: () => string } {
-  const setpriv = findSetpriv();
-  const child = setpriv
-    ? spawn(setpriv, ['--pdeathsig', 'KILL', '--', binary, ...args], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      })
-    : spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const collect = (chunk: string) => {
-    output = (output + chunk).slice(-OUTPUT_LIMIT);
-  };
-  child.stdout?.setEncoding('utf8').on('data', collect);
-  child.stderr?.setEncoding('utf8').on('data', collect);
-  running.add(child);
-  child.once('exit', () => running.delete(child));
-  return { child, output: () => output };
-}
-
-/**
  * Runs `redis-cli` with `args` to completion; rejects with its output when it
  * fails or is still running after `timeoutMs` (then it is killed).
  */
@@ -465,36 +403,6 @@ function redisCliBinary(): string {
     if (existsSync(beside)) return beside;
   }
   return 'redis-cli';
-}
-
-let setprivPath: string | null | undefined;
-
-/** util-linux `setpriv` on Linux (null elsewhere, or when it is not installed). */
-function findSetpriv(): string | null {
-  if (setprivPath !== undefined) return setprivPath;
-  setprivPath = null;
-  if (process.platform !== 'linux') return setprivPath;
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    const candidate = join(dir, 'setpriv');
-    try {
-      accessSync(candidate, constants.X_OK);
-      setprivPath = candidate;
-      break;
-    } catch {}
-  }
-  return setprivPath;
-}
-
-/** Sends `signal` and resolves once the child has exited, escalating to SIGKILL if it hangs. */
-async function terminate(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  // Referenced again so that this process waits for the exit it is awaiting.
-  child.ref();
-  child.kill(signal);
-  const escalate = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-  await exited;
-  clearTimeout(escalate);
 }
 
 /** Polls until the server on `port` answers `PING` and reports `dir` as its directory. */
