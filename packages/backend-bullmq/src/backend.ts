@@ -117,6 +117,8 @@ const STATES = [
   'failed',
 ] as const satisfies readonly JobState[];
 
+// Not `complete`: BullMQ completes an active job only with the lock token of the worker that
+// holds it (Job.moveToCompleted), which the dashboard does not have.
 const JOB_ACTIONS_SUPPORTED = [
   'retry',
   'remove',
@@ -136,6 +138,7 @@ const CAPABILITIES_ALL: Capabilities = {
   cleanStates: ['waiting', 'prioritized', 'delayed', 'paused', 'completed', 'failed'],
   search: ['name', 'data', 'error'],
   offsetPagination: true,
+  jobNames: true,
   logs: true,
   workers: true,
   schedules: { read: true, write: true },
@@ -813,6 +816,9 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
 
   async function addJob(queue: string, input: AddJobInput): Promise<Job> {
     return guard(async (deadline) => {
+      // The service asks for a name (BullMQ jobs have one); a direct caller may not.
+      const name = input.name;
+      if (name === undefined) throw invalidInput('body.name', 'is required');
       const opts: Record<string, unknown> = { ...input.options };
       if (input.delayMs !== undefined) opts.delay = input.delayMs;
       if (input.priority !== undefined) opts.priority = input.priority;
@@ -828,7 +834,7 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
         opts.jobId = input.jobId;
       }
       if (deadline.expired) throw unavailable(id, new Error('the request timed out'));
-      const job = await (await bullQueue(queue)).add(input.name, input.data ?? null, opts as never);
+      const job = await (await bullQueue(queue)).add(name, input.data ?? null, opts as never);
       events.watch(queue, queueKeys(refOf(queue)).events, refOf(queue).prefix);
       return requireJob(queue, job.id!);
     });

@@ -342,6 +342,55 @@ describe('jobAction', () => {
     expect(await backend.getJob('acts', active.id)).toBeNull();
   });
 
+  it('completes a job by hand from active, waiting, prioritized or delayed, and no other state', async () => {
+    let t = 1000;
+    backend = createMemoryBackend({ now: () => t });
+    const queue = backend.queue('by-hand');
+    const act = (id: string, action: Parameters<MemoryBackend['jobAction']>[2]) =>
+      backend.jobAction('by-hand', id, action);
+
+    const active = queue.add('a', {});
+    queue.takeNext({ workerId: 'w1' });
+    const waiting = queue.add('w', {});
+    const prioritized = queue.add('p', {}, { priority: 2 });
+    const delayed = queue.add('d', {}, { delayMs: 60_000 });
+    t = 2000;
+    expect(await act(active.id, { type: 'complete', returnValue: { ok: 1 } })).toMatchObject({
+      state: 'completed',
+      returnValue: { ok: 1 },
+      finishedAt: 2000,
+      attemptsMade: 1,
+    });
+    expect((await backend.getWorkers(['by-hand'])).map((w) => w.id)).not.toContain('w1');
+    for (const job of [waiting, prioritized, delayed]) {
+      expect(await act(job.id, { type: 'complete' })).toMatchObject({
+        state: 'completed',
+        returnValue: null,
+        finishedAt: 2000,
+        delayedUntil: null,
+        processedAt: null,
+        attemptsMade: 0,
+      });
+    }
+    expect(queue.counts()).toMatchObject({
+      waiting: 0,
+      prioritized: 0,
+      delayed: 0,
+      active: 0,
+      completed: 4,
+    });
+
+    const failed = queue.add('f', {});
+    queue.takeNext({ workerId: 'w2' });
+    queue.fail(failed.id, new Error('boom'));
+    const cancelled = queue.add('c', {});
+    queue.cancel(cancelled.id);
+    for (const id of [active.id, failed.id, cancelled.id]) {
+      await expect(act(id, { type: 'complete' })).rejects.toMatchObject({ status: 409 });
+    }
+    await expect(act('missing', { type: 'complete' })).rejects.toMatchObject({ status: 404 });
+  });
+
   it('adds jobs from the dashboard, refusing an existing id', async () => {
     backend = createMemoryBackend();
     const job = await backend.addJob('new-queue', {

@@ -74,7 +74,7 @@ export interface MemoryBackendOptions {
  * @example
  * ```ts
  * import { MEMORY_CAPABILITIES } from '@qadmin/backend-memory';
- * console.log(MEMORY_CAPABILITIES.jobActions.length); // 9
+ * console.log(MEMORY_CAPABILITIES.jobActions.length); // 10
  * ```
  */
 export const MEMORY_CAPABILITIES: Capabilities = deepFreeze({
@@ -87,6 +87,7 @@ export const MEMORY_CAPABILITIES: Capabilities = deepFreeze({
   cleanStates: MEMORY_STATES.filter((state) => state !== 'active'),
   search: [...SEARCH_FIELDS],
   offsetPagination: true,
+  jobNames: true,
   logs: true,
   workers: true,
   schedules: { read: true, write: true },
@@ -375,6 +376,8 @@ export class MemoryBackend implements QueueBackend {
         return snap(engine.changePriority(id, action.priority));
       case 'duplicate':
         return snap(engine.duplicate(id));
+      case 'complete':
+        return snap(engine.markCompleted(id, action.returnValue));
       default:
         throw unsupported((action as { type: string }).type);
     }
@@ -392,6 +395,8 @@ export class MemoryBackend implements QueueBackend {
     if (input.priority !== undefined) opts.priority = input.priority;
     if (input.attempts !== undefined) opts.attempts = input.attempts;
     if (input.jobId !== undefined) opts.jobId = input.jobId;
+    // The service asks for a name (this backend declares jobNames); a direct caller may not.
+    if (input.name === undefined) throw invalidInput('body.name', 'is required');
     return engine.snapshot(engine.add(input.name, input.data, opts, 'conflict', 'body'));
   }
 

@@ -92,6 +92,8 @@ const FINISHED: ReadonlySet<JobState> = new Set(FINISHED_STATES);
 const RETRYABLE: ReadonlySet<JobState> = new Set(RETRY_STATES);
 /** Cancel stops any job that has not finished. */
 const CANCELLABLE: ReadonlySet<JobState> = new Set(MEMORY_STATES.filter((s) => !FINISHED.has(s)));
+/** What `markCompleted` finishes by hand: a running job, or one waiting to run. */
+const COMPLETABLE: ReadonlySet<JobState> = new Set(['active', 'waiting', 'prioritized', 'delayed']);
 /** A parent can gain children until it starts. */
 const ACCEPTS_CHILDREN: ReadonlySet<JobState> = new Set(
   [...CANCELLABLE].filter((s) => s !== 'active'),
@@ -449,6 +451,37 @@ export class QueueEngine {
     job.failedReason = 'Job discarded';
     this.#failForGood(job);
     run?.controller.abort(abortError('Job discarded'));
+    return job;
+  }
+
+  /**
+   * An operator's completion: a job that is running, or waiting to run, is
+   * completed now without running (further). A running job's handler sees its
+   * signal aborted and its outcome is ignored; it keeps the attempt it made.
+   */
+  markCompleted(id: string, returnValue: unknown): JobRecord {
+    this.#assertOpen();
+    const job = this.get(id);
+    if (!COMPLETABLE.has(job.state)) {
+      throw conflict(
+        `Job ${id} is ${job.state}: only active, waiting, prioritized or delayed jobs can be marked completed`,
+      );
+    }
+    const returnJson = toJson(returnValue, 'body.returnValue');
+    if (job.state === 'active') {
+      const run = job.run;
+      this.#completeActive(job, returnJson);
+      run?.controller.abort(abortError('Job completed by hand'));
+      return job;
+    }
+    const now = this.#host.now();
+    this.#move(job, 'completed', () => {
+      job.finishedAt = now;
+      job.delayedUntil = null;
+      job.returnJson = returnJson;
+    });
+    this.#record('completed', job);
+    this.#trim(job, 'completed', job.options.removeOnComplete);
     return job;
   }
 

@@ -219,6 +219,27 @@ describe('processors', () => {
     expect(queue.getJob(id)?.state).toBe('failed');
   });
 
+  it('marks an active job completed by hand: signal aborted, the late outcome ignored', async () => {
+    backend = createMemoryBackend();
+    const queue = backend.queue('mark-completed');
+    const started = gate<AbortSignal>();
+    queue.process('*', async (job) => {
+      started.open(job.signal);
+      await new Promise((resolve) => job.signal.addEventListener('abort', resolve));
+      return 'from the handler';
+    });
+    const { id } = queue.add('x', {}, { attempts: 5 });
+    const signal = await started.promise;
+    const job = queue.markCompleted(id, { by: 'hand' });
+    expect(signal.aborted).toBe(true);
+    expect((signal.reason as Error).message).toBe('Job completed by hand');
+    expect(job).toMatchObject({ state: 'completed', returnValue: { by: 'hand' }, attemptsMade: 1 });
+    expect(job.finishedAt).not.toBeNull();
+    await settle();
+    expect(queue.getJob(id)).toMatchObject({ state: 'completed', returnValue: { by: 'hand' } });
+    expect(queue.counts()).toMatchObject({ active: 0, completed: 1 });
+  });
+
   it('closes a worker gracefully: the running job finishes, no new one starts', async () => {
     backend = createMemoryBackend();
     const queue = backend.queue('graceful');

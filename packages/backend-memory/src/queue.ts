@@ -353,6 +353,22 @@ export class MemoryQueue {
   }
 
   /**
+   * Marks a job that is running, or waiting to run (waiting, prioritized,
+   * delayed), as completed by hand with an optional return value, without
+   * running it; a running job's handler sees its `signal` aborted and its
+   * outcome is ignored. Unlike {@link MemoryQueue.complete}, which a manual
+   * worker calls for a job it took, this is an operator's action.
+   *
+   * @example
+   * ```ts
+   * queue.markCompleted('42', { skipped: 'sent by hand' });
+   * ```
+   */
+  markCompleted(id: string, returnValue?: unknown): Job {
+    return this.#snap(this.#engine.markCompleted(id, returnValue));
+  }
+
+  /**
    * Replaces a job's data.
    *
    * @example

@@ -49,6 +49,7 @@ const capabilities: Capabilities = {
   cleanStates: [],
   search: ['error'],
   offsetPagination: false,
+  jobNames: true,
   logs: true,
   workers: true,
   schedules: { read: true, write: true },
@@ -105,10 +106,10 @@ function createBackend() {
       jobs = jobs.map((j) => (j.id === id ? retried : j));
       return retried;
     },
-    async addJob(_queue, input) {
+    async addJob(queue, input) {
       const added = {
         ...job(String(jobs.length + 10), 'waiting'),
-        name: input.name,
+        name: input.name ?? queue,
         data: input.data,
       };
       jobs.push(added);

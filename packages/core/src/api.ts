@@ -190,7 +190,11 @@ export const jobsQuerySchema = z
       .describe('Page size; default 25, or the maximum page size when that is smaller'),
     cursor: z.string().max(2048).optional(),
     offset: z.coerce.number().int().min(0).max(10_000_000).optional(),
-    name: z.string().max(256).optional(),
+    name: z
+      .string()
+      .max(256)
+      .optional()
+      .describe('Only jobs with exactly this name; refused where `capabilities.jobNames` is false'),
     id: z
       .string()
       .min(1)

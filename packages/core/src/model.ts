@@ -439,6 +439,7 @@ export const JOB_ACTIONS = [
   'change-delay',
   'change-priority',
   'duplicate',
+  'complete',
 ] as const;
 
 /**
@@ -470,17 +471,22 @@ export const jobActionSchema = z
     z.object({ type: z.literal('change-delay'), delayMs: z.number().int().nonnegative() }),
     z.object({ type: z.literal('change-priority'), priority: z.number().int().nonnegative() }),
     z.object({ type: z.literal('duplicate') }),
+    z.object({ type: z.literal('complete'), returnValue: z.unknown().optional() }),
   ])
   .meta({ id: 'JobAction' });
 
 /**
  * An action on one job. `retry` re-runs a failed (or completed) job, `promote`
  * runs a delayed job now, `cancel` stops a job that has not finished, `discard`
- * fails an active job without further attempts, `duplicate` adds a copy.
+ * fails an active job without further attempts, `duplicate` adds a copy,
+ * `complete` marks a job that is active (or waiting to run) as completed by
+ * hand, with an optional return value, without running it (a running job's
+ * worker is told to stop).
  *
  * @example
  * ```ts
  * await backend.jobAction('emails', '17', { type: 'update-data', data: { to: 'b@example.com' } });
+ * await backend.jobAction('emails', '18', { type: 'complete', returnValue: { skipped: true } });
  * ```
  */
 export type JobAction = z.infer<typeof jobActionSchema>;
@@ -495,7 +501,14 @@ export type JobAction = z.infer<typeof jobActionSchema>;
  */
 export const addJobInputSchema = z
   .object({
-    name: z.string().min(1).max(256),
+    name: z
+      .string()
+      .min(1)
+      .max(256)
+      .optional()
+      .describe(
+        "The job's name; required where the backend's jobs carry one (capabilities.jobNames), ignored where not",
+      ),
     data: z.unknown().optional(),
     delayMs: z.number().int().nonnegative().optional(),
     priority: z.number().int().nonnegative().optional(),
@@ -506,7 +519,10 @@ export const addJobInputSchema = z
   .meta({ id: 'AddJobInput' });
 
 /**
- * A new job to add to a queue.
+ * A new job to add to a queue. `name` is required by backends whose jobs carry
+ * a name of their own ({@link Capabilities.jobNames}); the service refuses a
+ * job without one there. Other backends ignore it: the job is named after its
+ * queue.
  *
  * @example
  * ```ts
@@ -655,6 +671,11 @@ export const capabilitiesSchema = z
     cleanStates: z.array(jobStateSchema).describe('States clean accepts'),
     search: z.array(z.enum(SEARCH_FIELDS)).describe('Fields searchJobs can look in'),
     offsetPagination: z.boolean().describe('listJobs accepts an offset besides a cursor'),
+    jobNames: z
+      .boolean()
+      .describe(
+        "Jobs carry a name of their own besides their queue: listJobs filters by name, add-job takes one. When false, a job's `name` is its queue's name and the name filter is refused.",
+      ),
     logs: z.boolean(),
     workers: z.boolean(),
     schedules: z.object({ read: z.boolean(), write: z.boolean() }),
@@ -668,13 +689,18 @@ export const capabilitiesSchema = z
  * What a backend can read and do. The service refuses, and the UI hides,
  * anything a backend does not declare here.
  *
+ * `jobNames`: jobs carry a name of their own besides their queue: listJobs
+ * filters by name, add-job takes one. When false, a job's `name` is its
+ * queue's name and the name filter is refused (pg-boss, where a job's name is
+ * its queue); such a backend does not declare the `name` search field either.
+ *
  * @example
  * ```ts
  * const readOnlyBackend: Capabilities = {
  *   states: ['waiting', 'active', 'completed', 'failed'], jobActions: [], addJob: false,
  *   bulkActions: [], retryAllStates: [], cleanStates: [], search: [], offsetPagination: true,
- *   logs: false, workers: false, schedules: { read: false, write: false }, metrics: false,
- *   events: false, flows: false,
+ *   jobNames: true, logs: false, workers: false, schedules: { read: false, write: false },
+ *   metrics: false, events: false, flows: false,
  * };
  * ```
  */
@@ -770,7 +796,10 @@ export interface ListJobsQuery {
   cursor?: string | undefined;
   /** Only when the backend declares `offsetPagination`. */
   offset?: number | undefined;
-  /** Only jobs with exactly this name. */
+  /**
+   * Only jobs with exactly this name. Only when the backend declares
+   * `jobNames` (the service refuses the filter otherwise).
+   */
   name?: string | undefined;
 }
 

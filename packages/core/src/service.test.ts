@@ -160,6 +160,57 @@ describe('AdminService', () => {
     await service.close();
   });
 
+  it('refuses a name filter, and needs no name to add a job, where jobs are named after their queue', async () => {
+    const base = createFakeBackend();
+    const nameless = defineBackend({
+      ...base,
+      id: 'mem',
+      capabilities: { ...base.capabilities, jobNames: false, search: ['data', 'error'] },
+    });
+    const service = new AdminService({ backends: [nameless] });
+    const refusal = service.listJobs('mem:emails', { state: 'waiting', name: 'send' });
+    await expect(refusal).rejects.toMatchObject({
+      status: 400,
+      code: 'invalid-input',
+      field: 'query.name',
+    });
+    expect(base.calls.listJobs ?? 0).toBe(0);
+    expect((await service.listJobs('mem:emails', { state: 'waiting' })).jobs.length).toBe(2);
+    const added = await service.addJob('mem:emails', { data: { to: 'a@example.com' } });
+    expect(added.name).toBe('emails');
+    await service.close();
+  });
+
+  it('refuses a name filter on a queue whose own capabilities withdraw job names', async () => {
+    const base = createFakeBackend();
+    const mixed = defineBackend({
+      ...base,
+      id: 'mem',
+      queueCapabilities: (queue: string) =>
+        queue === 'reports' ? { ...base.capabilities, jobNames: false } : undefined,
+    });
+    const service = new AdminService({ backends: [mixed] });
+    const named = await service.listJobs('mem:emails', { state: 'waiting', name: 'slashed' });
+    expect(named.jobs.map((j) => j.id)).toEqual(['a/b']);
+    await expect(
+      service.listJobs('mem:reports', { state: 'waiting', name: 'build' }),
+    ).rejects.toMatchObject({ status: 400, field: 'query.name' });
+    await service.close();
+  });
+
+  it('refuses a job without a name where jobs have names of their own', async () => {
+    const backend = createFakeBackend();
+    const service = new AdminService({ backends: [backend] });
+    await expect(service.addJob('mem:emails', { data: {} })).rejects.toMatchObject({
+      status: 400,
+      code: 'invalid-input',
+      field: 'body.name',
+    });
+    expect(backend.calls.addJob ?? 0).toBe(0);
+    expect((await service.addJob('mem:emails', { name: 'welcome' })).name).toBe('welcome');
+    await service.close();
+  });
+
   it('filters a page by job id within the state', async () => {
     const service = new AdminService({ backends: [createFakeBackend()] });
     const hit = await service.listJobs('mem:emails', { state: 'failed', id: '3' });

@@ -304,9 +304,10 @@ export class AdminService {
   }
 
   /**
-   * A page of jobs of one state, optionally filtered by name, by id, or by a
-   * text search whose cost is bounded (the page says how far it looked).
-   * Raw query-string values are accepted and validated.
+   * A page of jobs of one state, optionally filtered by name (where jobs
+   * have names of their own: `capabilities.jobNames`), by id, or by a text
+   * search whose cost is bounded (the page says how far it looked). Raw
+   * query-string values are accepted and validated.
    */
   async listJobs(
     queueId: string,
@@ -327,6 +328,9 @@ export class AdminService {
     }
     if (query.offset !== undefined && !caps.offsetPagination) {
       throw invalidInput('query.offset', 'this backend pages by cursor only');
+    }
+    if (query.name !== undefined && !caps.jobNames) {
+      throw invalidInput('query.name', "this backend's jobs are named after their queue");
     }
     const { backend, name } = resolved;
     const respond = (page: JobPage, search: ApiJobPage['search']): ApiJobPage => ({
@@ -566,13 +570,16 @@ export class AdminService {
     return { job: job ? this.#format(resolved, job) : null };
   }
 
-  /** Add a job (validated). */
+  /** Add a job (validated; named, unless the queue's jobs are named after it). */
   async addJob(queueId: string, rawInput: AddJobInput | unknown): Promise<ApiJob> {
     this.#assertWritable();
     const resolved = await this.#resolve(queueId);
     const input = parseInput(addJobInputSchema, rawInput, 'body');
     const { backend } = resolved;
     if (!resolved.capabilities.addJob || !backend.addJob) throw unsupported('add');
+    if (input.name === undefined && resolved.capabilities.jobNames) {
+      throw invalidInput('body.name', 'is required: jobs of this queue have a name of their own');
+    }
     const add = backend.addJob.bind(backend);
     const job = await this.#call(backend, () => add(resolved.name, input), 'addJob');
     this.#afterMutation(resolved, 'add', job.id, null);

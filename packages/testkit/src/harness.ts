@@ -41,6 +41,18 @@ export interface Harness<B extends QueueBackend = QueueBackend> {
   test(title: string, requirements: Requirement[], fn: (ctx: TestContext) => Promise<void>): void;
   /** Requirement: the backend declares this state. */
   state(state: JobState): Requirement;
+  /** Requirement: jobs carry a name of their own (`capabilities.jobNames`). */
+  readonly jobNames: Requirement;
+  /**
+   * Whether jobs of `queue` carry a name of their own: `jobNames` of the
+   * queue's capabilities (from `queueCapabilities`) or else the backend's.
+   */
+  hasJobNames(backend: B, queue: string): boolean;
+  /**
+   * The name a job that was seeded or added as `name` in `queue` reports:
+   * `name`, or the queue's name where jobs are named after their queue.
+   */
+  jobName(backend: B, queue: string, name: string): string;
   /**
    * Skips the running test, visibly, when `queue`'s own capabilities (from
    * `queueCapabilities`) withdraw what the test needs: the service would not
@@ -66,6 +78,8 @@ export function createHarness<B extends QueueBackend>(
   const suite = ++suiteCounter;
   const salt = randomSuffix(6);
   let queueCounter = 0;
+  const hasJobNames = (backend: B, queue: string): boolean =>
+    (backend.queueCapabilities?.(queue) ?? caps).jobNames;
 
   return {
     caps,
@@ -115,6 +129,11 @@ export function createHarness<B extends QueueBackend>(
     state(state) {
       return { ok: caps.states.includes(state), label: `state ${state}` };
     },
+    jobNames: { ok: caps.jobNames, label: 'jobNames' },
+    hasJobNames,
+    jobName(backend, queue, name) {
+      return hasJobNames(backend, queue) ? name : queue;
+    },
     assumeQueue(ctx, backend, queue, check, label) {
       const perQueue = backend.queueCapabilities?.(queue);
       if (perQueue !== undefined && !check(perQueue)) {
@@ -155,6 +174,8 @@ function normalizeCapabilities(declared: unknown): Capabilities {
     cleanStates: list(raw.cleanStates),
     search: list(raw.search),
     offsetPagination: raw.offsetPagination === true,
+    // Declarations from before jobNames existed came from backends whose jobs had names.
+    jobNames: raw.jobNames !== false,
     logs: raw.logs === true,
     workers: raw.workers === true,
     schedules: { read: schedules.read === true, write: schedules.write === true },

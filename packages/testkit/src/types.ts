@@ -25,7 +25,11 @@ import type { JobState, QueueBackend } from '@qadmin/core';
 export type SeedSpec = Partial<Record<JobState, number>> & {
   /** Data of the `index`-th job of `state` (default: the seeder's choice). */
   data?: (state: JobState, index: number) => unknown;
-  /** Name of the `index`-th job of `state` (default: the seeder's choice). */
+  /**
+   * Name of the `index`-th job of `state` (default: the seeder's choice). A
+   * backend whose jobs are named after their queue (`jobNames: false`)
+   * ignores it.
+   */
   name?: (state: JobState, index: number) => string;
   /** Failure reason of the `index`-th failed job (default: the seeder's choice). */
   failedReason?: (index: number) => string;

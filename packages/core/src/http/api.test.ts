@@ -431,6 +431,18 @@ describe('JSON API', () => {
       expectProblem(await call(server, `${basic}/workers`), 501, 'unsupported');
     });
 
+    it('400 naming query.name for a name filter where jobs are named after their queue', async () => {
+      const basic = '/api/queues/basic%3Aemails';
+      expectProblem(
+        await call(server, `${basic}/jobs?state=waiting&name=send`),
+        400,
+        'invalid-input',
+        'query.name',
+      );
+      expect((await call(server, `${basic}/jobs?state=waiting`)).status).toBe(200);
+      expect((await call(server, `${EMAILS}/jobs?state=waiting&name=send`)).status).toBe(200);
+    });
+
     it('500 without details or stack traces for unexpected errors, logged once', async () => {
       const log = vi.spyOn(console, 'error').mockImplementation(() => {});
       try {

@@ -27,6 +27,7 @@ export const FULL_CAPABILITIES: Capabilities = {
   cleanStates: ['completed', 'failed'],
   search: ['name', 'data', 'error'],
   offsetPagination: true,
+  jobNames: true,
   logs: true,
   workers: true,
   schedules: { read: true, write: true },
@@ -44,6 +45,7 @@ export const MINIMAL_CAPABILITIES: Capabilities = {
   cleanStates: [],
   search: [],
   offsetPagination: false,
+  jobNames: false,
   logs: false,
   workers: false,
   schedules: { read: false, write: false },
@@ -246,7 +248,7 @@ export function createFakeBackend(options: { id?: string; capabilities?: Capabil
     },
     async addJob(name, input) {
       const job = makeJob(input.jobId ?? String(nextId++), input.delayMs ? 'delayed' : 'waiting', {
-        name: input.name,
+        name: input.name ?? name,
         data: input.data ?? null,
       });
       queueOf(name).jobs.push(job);

@@ -16,7 +16,7 @@ import { hostilePayloads } from '../payloads';
 
 const ONE_HOUR = 3_600_000;
 
-/** addJob: data round-trip, delay, priority, attempts, custom ids. */
+/** addJob: name and data round-trip, delay, priority, attempts, custom ids. */
 export function addJobScenarios<B extends QueueBackend>(h: Harness<B>): void {
   describe('addJob', () => {
     const backend = h.useBackend();
@@ -34,7 +34,7 @@ export function addJobScenarios<B extends QueueBackend>(h: Harness<B>): void {
 
     const add = async (b: B, queue: string, input: Parameters<NonNullable<B['addJob']>>[1]) => {
       const job = await b.addJob!(queue, input);
-      expectValidJob(job, `addJob(${queue}, ${input.name})`);
+      expectValidJob(job, `addJob(${queue}, ${input.name ?? '(no name)'})`);
       const found = await b.getJob(queue, job.id);
       expect(found, `getJob(${queue}, ${job.id}) finds the added job`).not.toBeNull();
       expectValidJob(found, `getJob(${queue}, ${job.id})`);
@@ -42,7 +42,7 @@ export function addJobScenarios<B extends QueueBackend>(h: Harness<B>): void {
     };
 
     h.test(
-      'returns a job that getJob finds, with its name and data (hostile payloads)',
+      'returns a job that getJob finds, with its name (or its queue name) and data (hostile payloads)',
       base,
       async (ctx) => {
         const { b, queue } = await newQueue(ctx);
@@ -55,7 +55,7 @@ export function addJobScenarios<B extends QueueBackend>(h: Harness<B>): void {
             ['addJob', job],
             ['getJob', found],
           ] as const) {
-            expect(j.name, `${what}: name (${label})`).toBe(name);
+            expect(j.name, `${what}: name (${label})`).toBe(h.jobName(b, queue, name));
             expect(j.data, `${what}: data (${label})`).toEqual(data);
             expect(j.createdAt, `${what}: createdAt is now`).toBeGreaterThanOrEqual(
               from - CLOCK_SLACK_MS,
@@ -72,6 +72,12 @@ export function addJobScenarios<B extends QueueBackend>(h: Harness<B>): void {
         expect(totalOf(after.counts), 'total count grew by the added jobs').toBe(
           totalOf(before.counts) + hostilePayloads.length,
         );
+        if (!h.hasJobNames(b, queue)) {
+          // Jobs named after their queue: the service sends no name, and the job still has one.
+          const { job: unnamed, found: foundUnnamed } = await add(b, queue, { data: { n: 1 } });
+          expect(unnamed.name, 'addJob without a name: named after the queue').toBe(queue);
+          expect(foundUnnamed.name, 'getJob of a job added without a name').toBe(queue);
+        }
       },
     );
 
@@ -135,7 +141,9 @@ export function addJobScenarios<B extends QueueBackend>(h: Harness<B>): void {
         return;
       }
       expect(job.id, 'the id given as jobId').toBe(jobId);
-      expect((await b.getJob(queue, jobId))?.name, 'getJob by the given id').toBe('own-id');
+      expect((await b.getJob(queue, jobId))?.name, 'getJob by the given id').toBe(
+        h.jobName(b, queue, 'own-id'),
+      );
     });
   });
 }

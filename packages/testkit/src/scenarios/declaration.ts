@@ -48,6 +48,12 @@ export function declarationScenarios<B extends QueueBackend>(h: Harness<B>): voi
       if (caps.bulkActions.includes('clean')) {
         expect(caps.cleanStates.length, 'clean is declared: list cleanStates').toBeGreaterThan(0);
       }
+      if (!caps.jobNames) {
+        expect(
+          caps.search,
+          'jobs are named after their queue (jobNames: false): there is no name to search in',
+        ).not.toContain('name');
+      }
       if (caps.schedules.write) {
         expect(caps.schedules.read, 'schedules.write needs schedules.read').toBe(true);
       }

@@ -66,7 +66,7 @@ export function getJobScenarios<B extends QueueBackend>(h: Harness<B>): void {
             expect(job.nativeState.length, `${context}: nativeState is not empty`).toBeGreaterThan(
               0,
             );
-            expect(job.name, `${context}: name`).toBe(nameOf(state, index));
+            expect(job.name, `${context}: name`).toBe(h.jobName(b, queue, nameOf(state, index)));
             expect(job.data, `${context}: data`).toEqual(dataOf(state, index));
             checkTimes(job, state, context);
             if (state === 'failed') {

@@ -195,6 +195,20 @@ const PLANS: Record<JobActionType, ActionPlan> = {
       );
     },
   },
+  complete: {
+    effect: 'marks an active job completed without running it further',
+    sources: ['active'],
+    conflicts: ['completed', 'failed'],
+    action: { type: 'complete', returnValue: { byHand: true } },
+    verify(run, states) {
+      expect(run.now?.state, `${run.context}: state after complete`).toBe('completed');
+      expect(run.now?.finishedAt, `${run.context}: finishedAt after complete`).not.toBeNull();
+      expect(run.now?.returnValue, `${run.context}: returnValue after complete`).toEqual({
+        byHand: true,
+      });
+      expectMoved(run, states.includes('completed') ? 'completed' : undefined, 0);
+    },
+  },
   duplicate: {
     effect: 'adds a new job with the same name and data',
     sources: ['failed', 'completed', 'waiting'],

@@ -96,42 +96,49 @@ export function listJobScenarios<B extends QueueBackend>(h: Harness<B>): void {
         },
       );
 
-      h.test(`${state}: the name filter returns exactly the jobs with that name`, [], async () => {
-        const b = backend();
-        const { queue, ids } = seededOf(state);
-        for (const name of [ALPHA, BETA]) {
-          const expected = ids.filter((_, index) => nameOf(state, index) === name);
-          for (const order of JOB_ORDERS) {
-            const context = `listJobs(${queue}, ${state}, name ${name}, ${order})`;
-            const { jobs, pages } = await collectPages(
-              b,
-              queue,
-              { state, order, limit: 3, name },
-              JOBS_PER_STATE,
-            );
-            expectUniqueIds(
-              jobs.map((j) => j.id),
-              context,
-            );
-            expect(sorted(jobs.map((j) => j.id)), context).toEqual(sorted(expected));
-            for (const page of pages) {
-              if (page.total !== null) {
-                expect(page.total, `${context}: total counts only matching jobs`).toBe(
-                  expected.length,
-                );
+      // Where jobs are named after their queue the service refuses a name filter (400) before
+      // the backend sees it, so there is nothing to check at the backend.
+      h.test(
+        `${state}: the name filter returns exactly the jobs with that name`,
+        [h.jobNames],
+        async (ctx) => {
+          const b = backend();
+          const { queue, ids } = seededOf(state);
+          h.assumeQueue(ctx, b, queue, (c) => c.jobNames, 'jobNames');
+          for (const name of [ALPHA, BETA]) {
+            const expected = ids.filter((_, index) => nameOf(state, index) === name);
+            for (const order of JOB_ORDERS) {
+              const context = `listJobs(${queue}, ${state}, name ${name}, ${order})`;
+              const { jobs, pages } = await collectPages(
+                b,
+                queue,
+                { state, order, limit: 3, name },
+                JOBS_PER_STATE,
+              );
+              expectUniqueIds(
+                jobs.map((j) => j.id),
+                context,
+              );
+              expect(sorted(jobs.map((j) => j.id)), context).toEqual(sorted(expected));
+              for (const page of pages) {
+                if (page.total !== null) {
+                  expect(page.total, `${context}: total counts only matching jobs`).toBe(
+                    expected.length,
+                  );
+                }
               }
             }
           }
-        }
-        const none = await b.listJobs(queue, {
-          state,
-          order: 'newest',
-          limit: 10,
-          name: 'contract-no-such-name',
-        });
-        expect(none.jobs, 'a name no job has').toEqual([]);
-        expect(none.nextCursor, 'a name no job has: nextCursor').toBeNull();
-      });
+          const none = await b.listJobs(queue, {
+            state,
+            order: 'newest',
+            limit: 10,
+            name: 'contract-no-such-name',
+          });
+          expect(none.jobs, 'a name no job has').toEqual([]);
+          expect(none.nextCursor, 'a name no job has: nextCursor').toBeNull();
+        },
+      );
 
       h.test(
         `${state}: offset pages match cursor pages`,

@@ -114,6 +114,7 @@ export function fakeQueue(overrides: Partial<QueueDetail> = {}): QueueDetail {
       cleanStates: ['completed', 'failed'],
       search: ['name', 'data', 'error'],
       offsetPagination: true,
+      jobNames: true,
       logs: true,
       workers: true,
       schedules: { read: true, write: true },
@@ -158,7 +159,12 @@ export function createFakeApi(handlers: FakeHandlers = {}): FakeApi {
       lines: [{ timestamp: now - 45_000, message: 'connecting to smtp' }],
       total: 1,
     }),
-    addJob: async (queueId, input) => fakeJob({ queueId, name: input.name, state: 'waiting' }),
+    addJob: async (queueId, input) =>
+      fakeJob({
+        queueId,
+        name: input.name ?? queueId.slice(queueId.indexOf(':') + 1),
+        state: 'waiting',
+      }),
     jobAction: async (queueId, jobId) => ({
       job: fakeJob({ queueId, id: jobId, state: 'waiting' }),
     }),

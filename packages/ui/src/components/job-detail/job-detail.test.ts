@@ -1,5 +1,5 @@
 import { QadminApiError } from '@qadmin/client';
-import type { JobLogLine } from '@qadmin/core';
+import type { JobLogLine, JobState } from '@qadmin/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { expectAccessible } from '../../test-support/a11y';
 import { createFakeApi, type FakeApi, fakeJob, fakeQueue } from '../../test-support/fake-api';
@@ -276,6 +276,91 @@ describe('qadmin-job-detail', () => {
     expect(text(back)).toBe('Back to emails');
     expect(back.getAttribute('href')).toMatch(/\/queues\/memory%3Aemails$/);
     expect($(el, '[part=toolbar]')).toBeNull();
+  });
+
+  it('marks a running job completed after confirmation', async () => {
+    const running = {
+      state: 'active' as const,
+      nativeState: 'active',
+      finishedAt: null,
+      failedReason: null,
+      stacktrace: [],
+    };
+    const fake = createFakeApi({
+      getJob: async (queueId, jobId) => fakeJob({ queueId, id: jobId, ...running }),
+      jobAction: async (queueId, jobId) => ({
+        job: fakeJob({ queueId, id: jobId, state: 'completed', nativeState: 'completed' }),
+      }),
+      queue: async (id) => {
+        const queue = fakeQueue({ id });
+        return {
+          ...queue,
+          capabilities: {
+            ...queue.capabilities,
+            jobActions: ['retry', 'complete', 'cancel', 'discard', 'remove'],
+          },
+        };
+      },
+    });
+    const { el, callsOf } = await mount(fake);
+    await vi.waitFor(() => expect(actions(el)).toEqual(['complete', 'cancel', 'discard']));
+    expect(text(button(el, 'complete'))).toBe('Mark completed');
+    const confirm = $<QadminConfirm>(el, 'qadmin-confirm')!;
+    button(el, 'complete').click();
+    await vi.waitFor(() => expect(confirm.open).toBe(true));
+    expect(text(confirm.shadowRoot!.querySelector('h2'))).toBe('Complete job 1?');
+    expect(confirm.shadowRoot!.textContent!.replace(/\s+/g, ' ')).toContain(
+      'The job is marked completed without running (a running one is told to stop).',
+    );
+    confirm.shadowRoot!.querySelector<HTMLButtonElement>('button.cancel')!.click();
+    await el.updateComplete;
+    expect(callsOf('jobAction')).toEqual([]);
+
+    button(el, 'complete').click();
+    await vi.waitFor(() => expect(confirm.open).toBe(true));
+    confirm.shadowRoot!.querySelector<HTMLButtonElement>('button.action')!.click();
+    await vi.waitFor(() =>
+      expect(text($(el, '[role=status]'))).toBe('Marked completed. The job is now completed.'),
+    );
+    expect(callsOf('jobAction')).toEqual([['memory:emails', '1', { type: 'complete' }]]);
+    expect(actions(el)).toEqual(['retry', 'remove']);
+  });
+
+  it('offers to mark waiting, delayed and prioritized jobs completed, not finished ones', async () => {
+    let state: JobState = 'waiting';
+    const fake = createFakeApi({
+      getJob: async (queueId, jobId) => fakeJob({ queueId, id: jobId, state, nativeState: state }),
+      queue: async (id) => {
+        const queue = fakeQueue({ id });
+        return { ...queue, capabilities: { ...queue.capabilities, jobActions: ['complete'] } };
+      },
+    });
+    for (const [next, offered] of [
+      ['waiting', true],
+      ['delayed', true],
+      ['prioritized', true],
+      ['completed', false],
+      ['failed', false],
+      ['cancelled', false],
+    ] as const) {
+      state = next;
+      const { el } = await mount(fake, `job-${next}`);
+      await vi.waitFor(() => expect(text($(el, 'h1 .badge'))).toBe(next));
+      expect(actions(el), next).toEqual(offered ? ['complete'] : []);
+      el.remove();
+    }
+  });
+
+  it('titles the job "Job" where jobs are named after their queue', async () => {
+    const fake = createFakeApi({
+      getJob: async (queueId, jobId) => fakeJob({ queueId, id: jobId, name: 'emails' }),
+      queue: async (id) => {
+        const queue = fakeQueue({ id });
+        return { ...queue, capabilities: { ...queue.capabilities, jobNames: false } };
+      },
+    });
+    const { el } = await mount(fake);
+    await vi.waitFor(() => expect(text($(el, 'h1'))).toBe('Job 1 failed'));
   });
 
   it('edits the data as JSON, refusing invalid JSON', async () => {

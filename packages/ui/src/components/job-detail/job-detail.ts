@@ -46,6 +46,8 @@ export const LOG_PAGE = 100;
 const RELOAD_MS = 1000;
 
 const FINISHED: ReadonlySet<JobState> = new Set(['completed', 'failed', 'cancelled', 'abandoned']);
+/** Jobs that can be marked completed by hand: running, or waiting to run. */
+const COMPLETABLE: ReadonlySet<JobState> = new Set(['active', 'waiting', 'delayed', 'prioritized']);
 
 /** The states in which each action makes sense, in the order the toolbar shows them. */
 const ACTIONS: [JobActionType, string, (state: JobState) => boolean][] = [
@@ -59,6 +61,7 @@ const ACTIONS: [JobActionType, string, (state: JobState) => boolean][] = [
   ],
   ['update-data', 'Edit data…', () => true],
   ['duplicate', 'Duplicate', () => true],
+  ['complete', 'Mark completed', (state) => COMPLETABLE.has(state)],
   ['cancel', 'Cancel job', (state) => !FINISHED.has(state)],
   ['discard', 'Discard', (state) => state === 'active'],
   ['remove', 'Remove', (state) => state !== 'active'],
@@ -71,6 +74,7 @@ const DOING: Record<JobActionType, string> = {
   'change-priority': 'Changing the priority',
   'update-data': 'Saving the data',
   duplicate: 'Duplicating',
+  complete: 'Marking completed',
   cancel: 'Cancelling',
   discard: 'Discarding',
   remove: 'Removing',
@@ -83,6 +87,7 @@ const DONE: Record<JobActionType, string> = {
   'change-priority': 'Priority changed',
   'update-data': 'Data saved',
   duplicate: 'Duplicated',
+  complete: 'Marked completed',
   cancel: 'Cancelled',
   discard: 'Discarded',
   remove: 'Removed',
@@ -102,6 +107,10 @@ const CONFIRM: Partial<Record<JobActionType, { message: string; label: string }>
   cancel: {
     message: 'The job will not run again (a running one is stopped). This cannot be undone.',
     label: 'Cancel job',
+  },
+  complete: {
+    message: 'The job is marked completed without running (a running one is told to stop).',
+    label: 'Complete job',
   },
 };
 
@@ -289,6 +298,11 @@ export class QadminJobDetail extends QadminElement {
   /** The queue's name, known from its id before the queue has loaded. */
   get #queueName(): string {
     return this.#queue?.name ?? this.queueId.slice(this.queueId.indexOf(':') + 1);
+  }
+
+  /** Jobs of this queue have no name of their own: theirs is the queue's, already in the breadcrumb. */
+  get #namedAfterQueue(): boolean {
+    return this.#queue?.capabilities.jobNames === false;
   }
 
   get #readOnly(): boolean {
@@ -560,7 +574,7 @@ export class QadminJobDetail extends QadminElement {
         <span>Job</span>
       </nav>
       <h1>
-        <span class="name">${job?.name ?? 'Job'}</span>
+        <span class="name">${this.#namedAfterQueue ? 'Job' : (job?.name ?? 'Job')}</span>
         <span class="id mono" title="Job id">${this.jobId}</span>
         ${
           job

@@ -84,6 +84,26 @@ describe('qadmin-job-list', () => {
     await expectAccessible(el);
   });
 
+  it('leaves out the name column where jobs are named after their queue', async () => {
+    const caps = fakeQueue().capabilities;
+    const { el } = await mount(
+      {},
+      {
+        detail: fakeQueue({
+          capabilities: { ...caps, jobNames: false, search: ['data', 'error'] },
+        }),
+      },
+    );
+    const headers = [...el.shadowRoot!.querySelectorAll('.head [role=columnheader]')].map((th) =>
+      th.textContent!.trim(),
+    );
+    expect(headers).toEqual(['', 'Id', 'Data', 'Reason', 'Attempts', 'Finished']);
+    const [first] = rows(el);
+    expect(first!.querySelectorAll('[role=cell]').length).toBe(headers.length);
+    expect(first!.querySelector('.name')).toBeNull();
+    await expectAccessible(el);
+  });
+
   it('shows progress for active jobs and moves it with live progress events', async () => {
     const { el, push } = await mount(
       {

@@ -149,7 +149,7 @@ interface Notice {
 
 /**
  * A page of the jobs of one queue in one state, or the results of a search:
- * id (a link to the job), name, data preview, failure reason or progress,
+ * id (a link to the job), name (unless jobs are named after their queue), data preview, failure reason or progress,
  * attempts and the time that matters for the state. Pages follow the API's
  * cursor (Next / Previous); a search that stopped before looking at every job
  * can be taken further. Select jobs (shift-click for a range) to retry,
@@ -666,12 +666,18 @@ export class QadminJobList extends QadminElement {
     return html`<span class="muted">—</span>`;
   }
 
-  #renderRow(job: ApiJobSummary, index: number, state: JobState, selectable: boolean): unknown {
+  #renderRow(
+    job: ApiJobSummary,
+    index: number,
+    state: JobState,
+    selectable: boolean,
+    named: boolean,
+  ): unknown {
     const selected = this.#selected.has(job.id);
     const [, timeOf] = timeColumn(state);
     const progress = this.#progress.get(job.id);
     return guard(
-      [job, index, selected, selectable, state, progress, this.#progress.has(job.id)],
+      [job, index, selected, selectable, named, state, progress, this.#progress.has(job.id)],
       () => {
         const attempts =
           job.attemptsAllowed === null
@@ -705,7 +711,7 @@ export class QadminJobList extends QadminElement {
             >${job.id}</a
           >
         </span>
-        <span role="cell" class="cell name" title=${job.name}>${job.name}</span>
+        ${named ? html`<span role="cell" class="cell name" title=${job.name}>${job.name}</span>` : nothing}
         <span role="cell" class="cell data mono" title=${job.dataPreview}>${job.dataPreview}</span>
         ${
           state === 'failed'
@@ -935,14 +941,20 @@ export class QadminJobList extends QadminElement {
       this.#jobs.status === TaskStatus.INITIAL ||
       waitingForDetail;
     const [timeLabel] = timeColumn(state);
-    const columns = 5 + (selectable ? 1 : 0) + (state === 'failed' || state === 'active' ? 1 : 0);
+    // Where jobs are named after their queue, a name column would repeat the queue's name.
+    const named = this.#detail?.capabilities.jobNames !== false;
+    const columns =
+      4 +
+      (named ? 1 : 0) +
+      (selectable ? 1 : 0) +
+      (state === 'failed' || state === 'active' ? 1 : 0);
     // Column widths from the data (ids and names vary by backend), fixed for the page: no jumps.
     const idLength = Math.min(36, Math.max(6, ...rows.map((job) => job.id.length)));
     const nameLength = Math.min(32, Math.max(10, ...rows.map((job) => job.name.length)));
     const columnTemplate = [
       selectable ? '34px' : '',
       `calc(${idLength}ch + 16px)`,
-      `calc(${nameLength}ch + 16px)`,
+      named ? `calc(${nameLength}ch + 16px)` : '',
       'minmax(12ch, 1fr)',
       state === 'failed' ? 'minmax(12ch, 1fr)' : '',
       state === 'active' ? '170px' : '',
@@ -991,7 +1003,7 @@ export class QadminJobList extends QadminElement {
                   : nothing
               }
               <span role="columnheader" class="cell">Id</span>
-              <span role="columnheader" class="cell">Name</span>
+              ${named ? html`<span role="columnheader" class="cell">Name</span>` : nothing}
               <span role="columnheader" class="cell">Data</span>
               ${state === 'failed' ? html`<span role="columnheader" class="cell">Reason</span>` : nothing}
               ${state === 'active' ? html`<span role="columnheader" class="cell">Progress</span>` : nothing}
@@ -1006,7 +1018,7 @@ export class QadminJobList extends QadminElement {
                   ? repeat(
                       rows,
                       (job) => job.id,
-                      (job, index) => this.#renderRow(job, index, state, selectable),
+                      (job, index) => this.#renderRow(job, index, state, selectable, named),
                     )
                   : failedLoad
                     ? this.#wideRow(columns, 'No jobs to show.')
