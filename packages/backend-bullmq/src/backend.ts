@@ -141,7 +141,7 @@ const CAPABILITIES_ALL: Capabilities = {
   jobNames: true,
   logs: true,
   workers: true,
-  schedules: { read: true, write: true },
+  schedules: { read: true, write: true, intervals: true, multiple: true },
   metrics: true,
   events: true,
   flows: true,

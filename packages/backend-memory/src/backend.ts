@@ -90,7 +90,7 @@ export const MEMORY_CAPABILITIES: Capabilities = deepFreeze({
   jobNames: true,
   logs: true,
   workers: true,
-  schedules: { read: true, write: true },
+  schedules: { read: true, write: true, intervals: true, multiple: true },
   metrics: true,
   events: true,
   flows: true,

@@ -52,7 +52,7 @@ const capabilities: Capabilities = {
   jobNames: true,
   logs: true,
   workers: true,
-  schedules: { read: true, write: true },
+  schedules: { read: true, write: true, intervals: true, multiple: true },
   metrics: true,
   events: false,
   flows: false,

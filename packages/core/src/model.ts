@@ -303,6 +303,19 @@ function isTimeZone(name: string): boolean {
 }
 
 /**
+ * The id of a queue's only schedule where a backend keeps at most one per
+ * queue (`capabilities.schedules.multiple` is false, as in pg-boss 10): such a
+ * backend lists it under this id, and the service refuses any other id.
+ *
+ * @example
+ * ```ts
+ * const id = capabilities.schedules.multiple ? 'nightly-report' : DEFAULT_SCHEDULE_ID;
+ * await backend.upsertSchedule('reports', { id, jobName: 'build', pattern: '0 3 * * *' });
+ * ```
+ */
+export const DEFAULT_SCHEDULE_ID = 'default';
+
+/**
  * Schema of a {@link ScheduleInput}.
  *
  * @example
@@ -312,10 +325,27 @@ function isTimeZone(name: string): boolean {
  */
 export const scheduleInputSchema = z
   .object({
-    id: z.string().min(1).max(256),
-    jobName: z.string().min(1).max(256),
+    id: z
+      .string()
+      .min(1)
+      .max(256)
+      .describe(
+        'Key of the schedule inside its queue; `default` where the backend keeps one schedule per queue (capabilities.schedules.multiple false)',
+      ),
+    jobName: z
+      .string()
+      .min(1)
+      .max(256)
+      .describe(
+        "Name of the jobs it creates; where jobs are named after their queue (capabilities.jobNames false) they get the queue's name instead",
+      ),
     pattern: z.string().min(1).max(256).optional(),
-    everyMs: z.number().int().min(1000).optional(),
+    everyMs: z
+      .number()
+      .int()
+      .min(1000)
+      .optional()
+      .describe('Fixed interval, where the backend declares capabilities.schedules.intervals'),
     timezone: z
       .string()
       .max(64)
@@ -332,7 +362,9 @@ export const scheduleInputSchema = z
 
 /**
  * What creates or replaces a schedule: exactly one of a cron `pattern` or an
- * `everyMs` interval.
+ * `everyMs` interval. `everyMs` only where the backend declares
+ * `capabilities.schedules.intervals`; an `id` other than
+ * {@link DEFAULT_SCHEDULE_ID} only where it declares `schedules.multiple`.
  *
  * @example
  * ```ts
@@ -678,7 +710,18 @@ export const capabilitiesSchema = z
       ),
     logs: z.boolean(),
     workers: z.boolean(),
-    schedules: z.object({ read: z.boolean(), write: z.boolean() }),
+    schedules: z.object({
+      read: z.boolean(),
+      write: z.boolean(),
+      intervals: z
+        .boolean()
+        .describe('upsertSchedule accepts `everyMs` (a fixed interval) besides a cron `pattern`'),
+      multiple: z
+        .boolean()
+        .describe(
+          "A queue can have several schedules, each under an id of the caller's choice; when false a queue has at most one, whose id is `default` (DEFAULT_SCHEDULE_ID)",
+        ),
+    }),
     metrics: z.boolean(),
     events: z.boolean(),
     flows: z.boolean(),
@@ -694,12 +737,22 @@ export const capabilitiesSchema = z
  * queue's name and the name filter is refused (pg-boss, where a job's name is
  * its queue); such a backend does not declare the `name` search field either.
  *
+ * `schedules.intervals`: upsertSchedule accepts `everyMs` (a fixed interval)
+ * besides a cron `pattern`; when false the service refuses `everyMs` (pg-boss
+ * schedules are cron patterns only).
+ *
+ * `schedules.multiple`: a queue can have several schedules, each under an id
+ * of the caller's choice; when false a queue has at most one, whose id is
+ * {@link DEFAULT_SCHEDULE_ID}, and the service refuses any other id (pg-boss 10
+ * keeps one schedule per queue).
+ *
  * @example
  * ```ts
  * const readOnlyBackend: Capabilities = {
  *   states: ['waiting', 'active', 'completed', 'failed'], jobActions: [], addJob: false,
  *   bulkActions: [], retryAllStates: [], cleanStates: [], search: [], offsetPagination: true,
- *   jobNames: true, logs: false, workers: false, schedules: { read: false, write: false },
+ *   jobNames: true, logs: false, workers: false,
+ *   schedules: { read: false, write: false, intervals: false, multiple: false },
  *   metrics: false, events: false, flows: false,
  * };
  * ```

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { defineBackend } from './backend';
 import { createFakeBackend } from './http/test-support';
+import { DEFAULT_SCHEDULE_ID } from './model';
 import { AdminService } from './service';
 
 describe('AdminService', () => {
@@ -208,6 +209,58 @@ describe('AdminService', () => {
     });
     expect(backend.calls.addJob ?? 0).toBe(0);
     expect((await service.addJob('mem:emails', { name: 'welcome' })).name).toBe('welcome');
+    await service.close();
+  });
+
+  it('refuses an interval where schedules are cron patterns only', async () => {
+    const base = createFakeBackend();
+    const cronOnly = defineBackend({
+      ...base,
+      id: 'mem',
+      capabilities: {
+        ...base.capabilities,
+        schedules: { ...base.capabilities.schedules, intervals: false },
+      },
+    });
+    const service = new AdminService({ backends: [cronOnly] });
+    await expect(
+      service.upsertSchedule('mem:reports', { id: 'tick', jobName: 'build', everyMs: 60_000 }),
+    ).rejects.toMatchObject({ status: 400, code: 'invalid-input', field: 'body.everyMs' });
+    expect(base.calls.upsertSchedule ?? 0).toBe(0);
+    const cron = await service.upsertSchedule('mem:reports', {
+      id: 'nightly',
+      jobName: 'build',
+      pattern: '0 3 * * *',
+    });
+    expect(cron).toMatchObject({ id: 'nightly', pattern: '0 3 * * *', everyMs: null });
+    await service.close();
+  });
+
+  it('refuses a schedule id other than the default one where a queue keeps one schedule', async () => {
+    const base = createFakeBackend();
+    const single = defineBackend({
+      ...base,
+      id: 'mem',
+      queueCapabilities: (queue: string) =>
+        queue === 'reports'
+          ? {
+              ...base.capabilities,
+              schedules: { ...base.capabilities.schedules, multiple: false },
+            }
+          : undefined,
+    });
+    const service = new AdminService({ backends: [single] });
+    const input = { jobName: 'build', pattern: '0 3 * * *' };
+    await expect(
+      service.upsertSchedule('mem:reports', { ...input, id: 'nightly' }),
+    ).rejects.toMatchObject({ status: 400, code: 'invalid-input', field: 'body.id' });
+    expect(base.calls.upsertSchedule ?? 0).toBe(0);
+    const only = await service.upsertSchedule('mem:reports', { ...input, id: DEFAULT_SCHEDULE_ID });
+    expect(only.id).toBe('default');
+    // Another queue of the same backend keeps several.
+    expect((await service.upsertSchedule('mem:emails', { ...input, id: 'nightly' })).id).toBe(
+      'nightly',
+    );
     await service.close();
   });
 

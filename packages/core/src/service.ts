@@ -36,6 +36,7 @@ import {
   type BulkResult,
   bulkActionSchema,
   type Capabilities,
+  DEFAULT_SCHEDULE_ID,
   type Job,
   type JobAction,
   type JobLogPage,
@@ -615,8 +616,16 @@ export class AdminService {
     const resolved = await this.#resolve(queueId);
     const input = parseInput(scheduleInputSchema, rawInput, 'body');
     const { backend } = resolved;
-    if (!resolved.capabilities.schedules.write || !backend.upsertSchedule) {
-      throw unsupported('schedules');
+    const caps = resolved.capabilities.schedules;
+    if (!caps.write || !backend.upsertSchedule) throw unsupported('schedules');
+    if (input.everyMs !== undefined && !caps.intervals) {
+      throw invalidInput('body.everyMs', "this queue's schedules are cron patterns: give pattern");
+    }
+    if (input.id !== DEFAULT_SCHEDULE_ID && !caps.multiple) {
+      throw invalidInput(
+        'body.id',
+        `this queue keeps one schedule, whose id is "${DEFAULT_SCHEDULE_ID}"`,
+      );
     }
     const upsert = backend.upsertSchedule.bind(backend);
     const schedule = await this.#call(

@@ -164,7 +164,12 @@ function normalizeCapabilities(declared: unknown): Capabilities {
     unknown
   >;
   const list = <T>(value: unknown): T[] => (Array.isArray(value) ? (value as T[]) : []);
-  const schedules = (raw.schedules ?? {}) as { read?: unknown; write?: unknown };
+  const schedules = (raw.schedules ?? {}) as {
+    read?: unknown;
+    write?: unknown;
+    intervals?: unknown;
+    multiple?: unknown;
+  };
   return {
     states: list(raw.states),
     jobActions: list(raw.jobActions),
@@ -178,7 +183,13 @@ function normalizeCapabilities(declared: unknown): Capabilities {
     jobNames: raw.jobNames !== false,
     logs: raw.logs === true,
     workers: raw.workers === true,
-    schedules: { read: schedules.read === true, write: schedules.write === true },
+    schedules: {
+      read: schedules.read === true,
+      write: schedules.write === true,
+      // Declarations from before these existed came from BullMQ-shaped backends.
+      intervals: schedules.intervals !== false,
+      multiple: schedules.multiple !== false,
+    },
     metrics: raw.metrics === true,
     events: raw.events === true,
     flows: raw.flows === true,

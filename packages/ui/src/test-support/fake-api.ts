@@ -117,7 +117,7 @@ export function fakeQueue(overrides: Partial<QueueDetail> = {}): QueueDetail {
       jobNames: true,
       logs: true,
       workers: true,
-      schedules: { read: true, write: true },
+      schedules: { read: true, write: true, intervals: true, multiple: true },
       metrics: true,
       events: true,
       flows: true,

@@ -258,7 +258,11 @@ describe('qadmin-queue', () => {
 
   it('hides the links the capabilities do not have', async () => {
     const { el } = await mount({
-      queue: withCaps({ workers: false, metrics: false, schedules: { read: false, write: false } }),
+      queue: withCaps({
+        workers: false,
+        metrics: false,
+        schedules: { read: false, write: false, intervals: false, multiple: false },
+      }),
     });
     expect([...root(el).querySelectorAll('nav.links a')]).toEqual([]);
     expect(root(el).querySelector('nav.links')!.textContent).toContain('2 workers');

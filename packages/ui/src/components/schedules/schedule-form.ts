@@ -2,11 +2,18 @@
  * The create / edit form of `qadmin-schedules`, loaded (with croner) when the
  * form first opens, so neither weighs on the dashboard's first view.
  */
-import type { Schedule, ScheduleInput } from '@qadmin/core';
+import type {
+  DEFAULT_SCHEDULE_ID as CoreDefaultScheduleId,
+  Schedule,
+  ScheduleInput,
+} from '@qadmin/core';
 import { Cron } from 'croner';
 import { html, nothing, type TemplateResult } from 'lit';
 import { errorMessage, formatDuration, relativeTime } from '../../shared/format';
 import { describeCron } from './cron-describe';
+
+/** Core's DEFAULT_SCHEDULE_ID, typed against it: the UI imports only types from core. */
+const DEFAULT_SCHEDULE_ID: typeof CoreDefaultScheduleId = 'default';
 
 /** What the form edits. */
 export interface ScheduleForm {
@@ -27,10 +34,18 @@ export interface ScheduleForm {
 export type Field = 'queueId' | 'id' | 'jobName' | 'pattern' | 'timezone' | 'everyMs' | 'data';
 export type FieldErrors = Partial<Record<Field, string>>;
 
-/** A queue the form can write to. */
+/** A queue the form can write to, and what its schedules can be. */
 export interface FormQueue {
   id: string;
   label: string;
+  /** The queue's own name: the job name of its schedules where `jobNames` is false. */
+  name: string;
+  /** Schedules can repeat at a fixed interval besides a cron expression. */
+  intervals: boolean;
+  /** Several schedules under ids of the user's choice; else one, whose id is `default`. */
+  multiple: boolean;
+  /** Jobs carry a name of their own; else they are named after the queue. */
+  jobNames: boolean;
 }
 
 /** What the form is rendered from, and where its input goes. */
@@ -103,14 +118,28 @@ export function fieldOfKey(key: keyof ScheduleForm): Field | undefined {
   return key === 'kind' || key === 'options' || key === 'editing' ? undefined : key;
 }
 
-/** The input the form describes, or the field errors that keep it from being sent. */
-export function formInput(form: ScheduleForm): { input: ScheduleInput } | { errors: FieldErrors } {
+/** How a cron-only queue's form repeats whatever kind it was left on (another queue's). */
+function kindFor(form: ScheduleForm, queue: FormQueue | undefined): ScheduleForm['kind'] {
+  return queue && !queue.intervals ? 'cron' : form.kind;
+}
+
+/**
+ * The input the form describes for `queue` (the one chosen, whose schedules
+ * may be cron only, one per queue, or named after it), or the field errors
+ * that keep it from being sent.
+ */
+export function formInput(
+  form: ScheduleForm,
+  queue: FormQueue | undefined,
+): { input: ScheduleInput } | { errors: FieldErrors } {
   const errors: FieldErrors = {};
   if (!form.queueId) errors.queueId = 'Choose a queue.';
-  if (!form.id.trim()) errors.id = 'Give the schedule an id.';
-  if (!form.jobName.trim()) errors.jobName = 'Give the name of the jobs it creates.';
-  const input: ScheduleInput = { id: form.id.trim(), jobName: form.jobName.trim() };
-  if (form.kind === 'cron') {
+  const id = queue && !queue.multiple ? DEFAULT_SCHEDULE_ID : form.id.trim();
+  const jobName = queue && !queue.jobNames ? queue.name : form.jobName.trim();
+  if (!id) errors.id = 'Give the schedule an id.';
+  if (!jobName) errors.jobName = 'Give the name of the jobs it creates.';
+  const input: ScheduleInput = { id, jobName };
+  if (kindFor(form, queue) === 'cron') {
     if (!form.pattern.trim()) errors.pattern = 'Enter a cron expression.';
     input.pattern = form.pattern.trim();
     input.timezone = form.timezone;
@@ -183,6 +212,8 @@ function renderPreview(form: ScheduleForm): TemplateResult {
 /** The form. */
 export function renderForm(view: FormView): TemplateResult {
   const { form, fieldErrors } = view;
+  const queue = view.queues.find((q) => q.id === form.queueId);
+  const kind = kindFor(form, queue);
   const errorFor = (field: Field) =>
     fieldErrors[field]
       ? html`<span class="field-error" id="error-${field}">${fieldErrors[field]}</span>`
@@ -218,63 +249,80 @@ export function renderForm(view: FormView): TemplateResult {
         ${errorFor('queueId')}
       </div>
 
-      <label for="f-id">Id</label>
-      <div>
-        <input
-          id="f-id"
-          class="mono"
-          autocomplete="off"
-          spellcheck="false"
-          placeholder="nightly-report"
-          .value=${form.id}
-          aria-invalid=${invalid('id')}
-          aria-describedby=${describedBy('id')}
-          @input=${(e: Event) => view.set('id', value(e))}
-        />
-        ${errorFor('id')}
-      </div>
-
-      <label for="f-name">Job name</label>
-      <div>
-        <input
-          id="f-name"
-          autocomplete="off"
-          spellcheck="false"
-          placeholder="build-report"
-          .value=${form.jobName}
-          aria-invalid=${invalid('jobName')}
-          aria-describedby=${describedBy('jobName')}
-          @input=${(e: Event) => view.set('jobName', value(e))}
-        />
-        ${errorFor('jobName')}
-      </div>
-
-      <span class="label" id="kind-label">Repeat</span>
-      <div class="kind" role="radiogroup" aria-labelledby="kind-label">
-        <label>
-          <input
-            type="radio"
-            name="kind"
-            value="cron"
-            .checked=${form.kind === 'cron'}
-            @change=${() => view.set('kind', 'cron')}
-          />
-          Cron expression
-        </label>
-        <label>
-          <input
-            type="radio"
-            name="kind"
-            value="every"
-            .checked=${form.kind === 'every'}
-            @change=${() => view.set('kind', 'every')}
-          />
-          Fixed interval
-        </label>
-      </div>
+      ${
+        queue && !queue.multiple
+          ? html`<span class="label">Id</span>
+              <div class="single-id">
+                <code>${DEFAULT_SCHEDULE_ID}</code>
+                <span class="muted hint">This queue keeps one schedule: saving replaces it.</span>
+                ${errorFor('id')}
+              </div>`
+          : html`<label for="f-id">Id</label>
+              <div>
+                <input
+                  id="f-id"
+                  class="mono"
+                  autocomplete="off"
+                  spellcheck="false"
+                  placeholder="nightly-report"
+                  .value=${form.id}
+                  aria-invalid=${invalid('id')}
+                  aria-describedby=${describedBy('id')}
+                  @input=${(e: Event) => view.set('id', value(e))}
+                />
+                ${errorFor('id')}
+              </div>`
+      }
 
       ${
-        form.kind === 'cron'
+        queue && !queue.jobNames
+          ? nothing
+          : html`<label for="f-name">Job name</label>
+              <div>
+                <input
+                  id="f-name"
+                  autocomplete="off"
+                  spellcheck="false"
+                  placeholder="build-report"
+                  .value=${form.jobName}
+                  aria-invalid=${invalid('jobName')}
+                  aria-describedby=${describedBy('jobName')}
+                  @input=${(e: Event) => view.set('jobName', value(e))}
+                />
+                ${errorFor('jobName')}
+              </div>`
+      }
+
+      ${
+        queue && !queue.intervals
+          ? nothing
+          : html`<span class="label" id="kind-label">Repeat</span>
+              <div class="kind" role="radiogroup" aria-labelledby="kind-label">
+                <label>
+                  <input
+                    type="radio"
+                    name="kind"
+                    value="cron"
+                    .checked=${kind === 'cron'}
+                    @change=${() => view.set('kind', 'cron')}
+                  />
+                  Cron expression
+                </label>
+                <label>
+                  <input
+                    type="radio"
+                    name="kind"
+                    value="every"
+                    .checked=${kind === 'every'}
+                    @change=${() => view.set('kind', 'every')}
+                  />
+                  Fixed interval
+                </label>
+              </div>`
+      }
+
+      ${
+        kind === 'cron'
           ? html`<label for="f-pattern">Cron expression</label>
               <div>
                 <input

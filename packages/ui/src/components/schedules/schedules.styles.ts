@@ -147,6 +147,9 @@ export const schedulesStyles = css`
   .every select {
     width: auto !important;
   }
+  .single-id {
+    padding-top: 5px;
+  }
   .kind {
     display: flex;
     gap: var(--_space-4);

@@ -15,7 +15,17 @@ import { QadminSchedules } from './schedules';
 if (!customElements.get('qadmin-schedules'))
   customElements.define('qadmin-schedules', QadminSchedules);
 
-const noSchedules = { ...fakeQueue().capabilities, schedules: { read: false, write: false } };
+const noSchedules = {
+  ...fakeQueue().capabilities,
+  schedules: { read: false, write: false, intervals: false, multiple: false },
+};
+
+/** Shaped like pg-boss 10: cron only, one schedule per queue, jobs named after it. */
+const cronOnlySingle = {
+  ...fakeQueue().capabilities,
+  jobNames: false,
+  schedules: { read: true, write: true, intervals: false, multiple: false },
+};
 
 /** Exports' backend has no schedules; the others read and write them. */
 const queue: FakeHandlers['queue'] = async (queueId) =>
@@ -177,6 +187,54 @@ describe('qadmin-schedules', () => {
     ]);
   });
 
+  it('offers no interval, id or job name where the queue has one cron schedule named after it', async () => {
+    const { el, callsOf } = await mount({
+      queue: async (queueId) =>
+        queueId === 'pgboss:reports'
+          ? fakeQueue({ id: queueId, name: 'reports', capabilities: cronOnlySingle })
+          : fakeQueue({ id: queueId, name: queueId.slice(queueId.indexOf(':') + 1) }),
+      events: withOverview(
+        fakeOverview({
+          queues: [
+            ...fakeOverview().queues,
+            {
+              ...fakeOverview().queues[0]!,
+              id: 'pgboss:reports',
+              backend: 'pgboss',
+              name: 'reports',
+            },
+          ],
+        }),
+      ),
+    });
+    await openForm(el);
+    // A queue with every option first: the full form, left on a fixed interval.
+    choose($<HTMLSelectElement>(el, '#f-queue')!, 'memory:emails');
+    root(el).querySelector<HTMLInputElement>('input[value=every]')!.click();
+    await el.updateComplete;
+    expect($(el, '#f-id')).not.toBeNull();
+    expect($(el, '#f-name')).not.toBeNull();
+    expect($(el, '#f-every')).not.toBeNull();
+
+    choose($<HTMLSelectElement>(el, '#f-queue')!, 'pgboss:reports');
+    await el.updateComplete;
+    expect($(el, '#f-id'), 'no id field').toBeNull();
+    expect($(el, '.single-id code')!.textContent).toBe('default');
+    expect($(el, '#f-name'), 'no job name field').toBeNull();
+    expect($(el, '[role=radiogroup]'), 'no choice of interval').toBeNull();
+    expect($(el, '#f-every')).toBeNull();
+    type($<HTMLInputElement>(el, '#f-pattern')!, '0 6 * * *');
+    choose($<HTMLSelectElement>(el, '#f-tz')!, 'UTC');
+    await el.updateComplete;
+    await expectAccessible(el);
+    $<HTMLButtonElement>(el, 'form.create button[type=submit]')!.click();
+    await vi.waitFor(() => expect(callsOf('upsertSchedule')).toHaveLength(1));
+    expect(callsOf('upsertSchedule')[0]!.slice(0, 2)).toEqual([
+      'pgboss:reports',
+      { id: 'default', jobName: 'reports', pattern: '0 6 * * *', timezone: 'UTC' },
+    ]);
+  });
+
   it('checks the data is JSON before sending', async () => {
     const { el, callsOf } = await mount({}, 'memory:emails');
     await openForm(el);
@@ -306,7 +364,10 @@ describe('qadmin-schedules', () => {
       queue: async (queueId) =>
         fakeQueue({
           id: queueId,
-          capabilities: { ...fakeQueue().capabilities, schedules: { read: true, write: false } },
+          capabilities: {
+            ...fakeQueue().capabilities,
+            schedules: { read: true, write: false, intervals: true, multiple: true },
+          },
         }),
     });
     await vi.waitFor(() => expect(root(el).querySelectorAll('tbody tr')).toHaveLength(3));

@@ -23,7 +23,7 @@ import { LiveController } from '../../shared/live';
 import { routePath } from '../../shared/routes';
 import { tokens } from '../../shared/styles';
 import { describeCron } from './cron-describe';
-import type { Field, FieldErrors, ScheduleForm } from './schedule-form';
+import type { Field, FieldErrors, FormQueue, ScheduleForm } from './schedule-form';
 import { schedulesStyles } from './schedules.styles';
 
 type FormModule = typeof import('./schedule-form');
@@ -283,7 +283,10 @@ export class QadminSchedules extends QadminElement {
     event.preventDefault();
     const form = this.form;
     if (!form || !this.formModule || this.saving) return;
-    const result = this.formModule.formInput(form);
+    const result = this.formModule.formInput(
+      form,
+      this.#formQueues(this.#writableQueues()).find((q) => q.id === form.queueId),
+    );
     this.formError = '';
     if ('errors' in result) {
       this.fieldErrors = result.errors;
@@ -456,6 +459,21 @@ export class QadminSchedules extends QadminElement {
     </div>`;
   }
 
+  /** The queues the form offers, with what their schedules can be. */
+  #formQueues(writable: QueueResult[], overview = this.#live.feed?.overview): FormQueue[] {
+    return writable.map((q) => {
+      const capabilities = q.detail?.capabilities;
+      return {
+        id: q.queueId,
+        label: queueLabel(q, overview),
+        name: q.detail?.name ?? queueName(q.queueId),
+        intervals: capabilities?.schedules.intervals ?? true,
+        multiple: capabilities?.schedules.multiple ?? true,
+        jobNames: capabilities?.jobNames ?? true,
+      };
+    });
+  }
+
   #writableQueues(): QueueResult[] {
     const loaded = this.#task.value ?? this.#last;
     return (loaded?.queues ?? []).filter((q) => this.#writable(q.detail));
@@ -567,7 +585,7 @@ export class QadminSchedules extends QadminElement {
         this.form && this.formModule && writable.length > 0
           ? this.formModule.renderForm({
               form: this.form,
-              queues: writable.map((q) => ({ id: q.queueId, label: queueLabel(q, overview) })),
+              queues: this.#formQueues(writable, overview),
               fieldErrors: this.fieldErrors,
               formError: this.formError,
               saving: this.saving,
