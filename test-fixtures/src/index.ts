@@ -30,6 +30,13 @@ export {
   type ThrowawayPostgres,
 } from './postgres';
 export {
+  HUNG_AFTER_MS,
+  isProblemAnswer,
+  type ProbeAnswer,
+  probe,
+  showAnswer,
+} from './probe';
+export {
   type StartRedisClusterOptions,
   type StartRedisOptions,
   startRedis,

@@ -14,7 +14,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdmin, createNodeListener, type QadminApp } from '@qadmin/core';
-import { startRedis, type ThrowawayRedis } from '@qadmin/test-fixtures';
+import {
+  type ProbeAnswer as Answer,
+  isProblemAnswer as isProblem,
+  probe,
+  showAnswer as show,
+  startRedis,
+  type ThrowawayRedis,
+} from '@qadmin/test-fixtures';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { type BullmqBackend, createBullmqBackend } from '../src/index';
@@ -32,8 +39,6 @@ const RECOVER_WITHIN_MS = 5000;
 const OUTAGE_MS = 10_000;
 /** How long Redis stops answering in the slow case. */
 const PAUSE_MS = 3000;
-/** A request still unanswered after this long is recorded as hung (and the test goes on). */
-const HUNG_AFTER_MS = 12_000;
 
 const PREFIX = 'faults';
 const EMAILS = 'emails';
@@ -66,58 +71,14 @@ async function seed(): Promise<void> {
   seeded = { failed: ids.failed ?? [], waiting: ids.waiting?.length ?? 0 };
 }
 
-interface Answer {
-  label: string;
-  /** The HTTP status, or how the request ended without one. */
-  status: number | 'hung' | 'network-error';
-  contentType: string;
-  ms: number;
-  body: unknown;
-  /** Milliseconds since the fault began when the request was sent. */
-  sentAt: number;
-}
-
-async function ask(
+function ask(
   label: string,
   method: 'GET' | 'POST',
   path: string,
   since: number,
   body?: unknown,
 ): Promise<Answer> {
-  const started = performance.now();
-  const sentAt = Math.round(started - since);
-  try {
-    const response = await fetch(`${base}/${path}`, {
-      method,
-      ...(body === undefined
-        ? {}
-        : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(HUNG_AFTER_MS),
-    });
-    const text = await response.text();
-    let parsed: unknown = text;
-    try {
-      parsed = JSON.parse(text);
-    } catch {}
-    return {
-      label,
-      status: response.status,
-      contentType: response.headers.get('content-type') ?? '',
-      ms: Math.round(performance.now() - started),
-      body: parsed,
-      sentAt,
-    };
-  } catch (error) {
-    const hung = error instanceof Error && error.name === 'TimeoutError';
-    return {
-      label,
-      status: hung ? 'hung' : 'network-error',
-      contentType: '',
-      ms: Math.round(performance.now() - started),
-      body: String(error),
-      sentAt,
-    };
-  }
+  return probe(base, label, method, path, since, body);
 }
 
 const queuePath = (queue: string) => `api/queues/${encodeURIComponent(`bullmq:${queue}`)}`;
@@ -138,14 +99,6 @@ function round(since: number, jobId: string): Promise<Answer[]> {
 }
 
 const PER_QUEUE = new Set(['queue', 'jobs', 'job', 'retry', 'other queue']);
-const isProblem = (answer: Answer) => answer.contentType.startsWith('application/problem+json');
-const show = (a: Answer) =>
-  `${a.label}: ${a.status} in ${a.ms} ms (sent at +${a.sentAt} ms)${
-    typeof a.status === 'number' && a.status >= 500 && a.status !== 503
-      ? ` ${JSON.stringify(a.body)}`
-      : ''
-  }`;
-
 /** Until every route answers 200 (the retry: 200, or 409 once retried), or `withinMs` passes. */
 async function waitUntilHealthy(withinMs: number): Promise<number> {
   const started = performance.now();
