@@ -1,0 +1,244 @@
+/**
+ * PostgreSQL failing under a dashboard in use, through the real HTTP stack:
+ * `createAdmin` + `createNodeListener` on `node:http`, over a backend on a
+ * PostgreSQL of this file's own (it is killed here, so not the shared one of
+ * test/global-setup.ts).
+ *
+ * What the dashboard owes its users then: every request answers within 2 s
+ * (the per-queue routes with a 503 problem+json, the overview with a 200 that
+ * marks the backend unreachable), nothing hangs, the host process sees no
+ * unhandled rejection or uncaught exception, and everything works again
+ * within 5 s of PostgreSQL coming back. The same holds for a PostgreSQL that
+ * does not answer in time (pg-boss's job table locked by another session).
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createAdmin, createNodeListener, type QadminApp } from '@qadmin/core';
+import {
+  type ProbeAnswer as Answer,
+  isProblemAnswer as isProblem,
+  probe,
+  showAnswer as show,
+  startPostgres,
+  type ThrowawayPostgres,
+} from '@qadmin/test-fixtures';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { createPgBossBackend, type PgBossBackend } from '../src/index';
+import { openBoss, type SeedBoss, seedPgBossQueue } from './seed';
+
+/** The most a request may take while PostgreSQL is down or stalled. */
+const ANSWER_WITHIN_MS = 2000;
+/** How soon after PostgreSQL is back every route must work again. */
+const RECOVER_WITHIN_MS = 5000;
+/** How long PostgreSQL stays down while the dashboard keeps asking. */
+const OUTAGE_MS = 8000;
+/** How long the job table stays locked in the stalled case. */
+const LOCK_MS = 3000;
+
+const EMAILS = 'emails';
+const REPORTS = 'reports';
+
+let postgres: ThrowawayPostgres;
+let url: string;
+let boss: SeedBoss;
+let backend: PgBossBackend;
+let admin: QadminApp;
+let server: Server;
+let base: string;
+let failed: string[];
+let waiting: string[];
+
+const crashes: { kind: string; error: unknown }[] = [];
+const errorLogs: unknown[][] = [];
+const onUnhandledRejection = (error: unknown) =>
+  crashes.push({ kind: 'unhandledRejection', error });
+const onUncaughtException = (error: unknown) => crashes.push({ kind: 'uncaughtException', error });
+let restoreConsoleError: (() => void) | undefined;
+
+const ask = (label: string, method: 'GET' | 'POST', path: string, since: number, body?: unknown) =>
+  probe(base, label, method, path, since, body);
+
+const queuePath = (queue: string) => `api/queues/${encodeURIComponent(`pgboss:${queue}`)}`;
+
+/** One of each request a dashboard page makes, all at once. */
+function round(since: number, jobId: string): Promise<Answer[]> {
+  return Promise.all([
+    ask('overview', 'GET', 'api/overview', since),
+    ask('health', 'GET', 'api/health', since),
+    ask('queue', 'GET', queuePath(EMAILS), since),
+    ask('jobs', 'GET', `${queuePath(EMAILS)}/jobs?state=waiting`, since),
+    ask('job', 'GET', `${queuePath(EMAILS)}/jobs/${jobId}`, since),
+    ask('retry', 'POST', `${queuePath(EMAILS)}/jobs/${jobId}/actions`, since, { type: 'retry' }),
+    ask('other queue', 'GET', `${queuePath(REPORTS)}/jobs?state=delayed`, since),
+  ]);
+}
+
+const PER_QUEUE = new Set(['queue', 'jobs', 'job', 'retry', 'other queue']);
+
+/** Until the job list and the overview answer as usual again, or `withinMs` passes. */
+async function waitUntilHealthy(withinMs: number): Promise<number> {
+  const started = performance.now();
+  let last: Answer[] = [];
+  while (performance.now() - started < withinMs) {
+    const jobs = await ask('jobs', 'GET', `${queuePath(EMAILS)}/jobs?state=waiting`, started);
+    if (jobs.status === 200) {
+      const overview = await ask('overview', 'GET', 'api/overview', started);
+      const backendOk = (overview.body as { backends?: { ok: boolean }[] }).backends?.[0]?.ok;
+      if (overview.status === 200 && backendOk) return Math.round(performance.now() - started);
+      last = [jobs, overview];
+    } else last = [jobs];
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`not healthy within ${withinMs} ms: ${last.map(show).join('; ')}`);
+}
+
+beforeAll(async () => {
+  process.on('unhandledRejection', onUnhandledRejection);
+  process.on('uncaughtException', onUncaughtException);
+  const original = console.error;
+  console.error = (...args: unknown[]) => {
+    errorLogs.push(args);
+    original(...args);
+  };
+  restoreConsoleError = () => {
+    console.error = original;
+  };
+
+  postgres = await startPostgres();
+  url = await postgres.createDatabase('faults');
+  boss = await openBoss(url, 'pgboss');
+  const ids = await seedPgBossQueue(boss, EMAILS, { waiting: 3, failed: 4, completed: 2 });
+  await seedPgBossQueue(boss, REPORTS, { waiting: 2, delayed: 1 });
+  failed = ids.failed ?? [];
+  waiting = ids.waiting ?? [];
+  // pg-boss's own pool would log its lost connections; the seeding is done.
+  await boss.stop({ graceful: false, close: true });
+
+  backend = createPgBossBackend({ connection: url, metrics: false });
+  admin = createAdmin({ backends: [backend], refreshIntervalMs: 500, uiDir: false });
+  server = createServer(createNodeListener(admin));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await waitUntilHealthy(RECOVER_WITHIN_MS);
+}, 120_000);
+
+afterEach(() => {
+  expect(crashes, 'unhandled rejections and uncaught exceptions in the host').toEqual([]);
+  expect(errorLogs, 'console.error calls (unexpected 500s, unhandled pg errors)').toEqual([]);
+});
+
+afterAll(async () => {
+  await admin?.close();
+  server?.closeAllConnections();
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await postgres?.stop();
+  process.off('unhandledRejection', onUnhandledRejection);
+  process.off('uncaughtException', onUncaughtException);
+  restoreConsoleError?.();
+});
+
+it('answers every request within 2 s while PostgreSQL is killed, and recovers within 5 s of its return', {
+  timeout: 120_000,
+}, async () => {
+  const before = await round(performance.now(), failed[0]!);
+  expect(before.map((a) => [a.label, a.status])).toEqual([
+    ['overview', 200],
+    ['health', 200],
+    ['queue', 200],
+    ['jobs', 200],
+    ['job', 200],
+    ['retry', 200],
+    ['other queue', 200],
+  ]);
+
+  await postgres.kill();
+  const killedAt = performance.now();
+  const during: Answer[] = [];
+  while (performance.now() - killedAt < OUTAGE_MS) {
+    during.push(...(await round(killedAt, failed[1]!)));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  const slowest = Math.max(...during.map((a) => a.ms));
+
+  await postgres.start();
+  const startedAt = performance.now();
+  let recoveredAfterMs: number | null = null;
+  let lastJobs: Answer | undefined;
+  while (performance.now() - startedAt < RECOVER_WITHIN_MS + 5000) {
+    lastJobs = await ask('jobs', 'GET', `${queuePath(EMAILS)}/jobs?state=waiting`, startedAt);
+    if (lastJobs.status === 200) {
+      recoveredAfterMs = Math.round(performance.now() - startedAt);
+      break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const after = await round(startedAt, failed[2]!);
+
+  console.info(
+    `[faults] killed for ${OUTAGE_MS} ms: ${during.length} requests, slowest ${slowest} ms; jobs 200 again ${recoveredAfterMs} ms after PostgreSQL was back`,
+  );
+  const late = during.filter((a) => a.ms >= ANSWER_WITHIN_MS || a.status === 'hung');
+  expect(late.map(show), `requests slower than ${ANSWER_WITHIN_MS} ms while down`).toEqual([]);
+  const wrongPerQueue = during.filter(
+    (a) => PER_QUEUE.has(a.label) && !(a.status === 503 && isProblem(a)),
+  );
+  expect(wrongPerQueue.map(show), 'per-queue routes: 503 problem+json while down').toEqual([]);
+  const summaries = during.filter((a) => a.label === 'overview' || a.label === 'health');
+  expect(summaries.filter((a) => a.status !== 200).map(show)).toEqual([]);
+  const stale = summaries.filter(
+    (a) =>
+      a.sentAt > 1000 && (a.body as { backends: { ok: boolean }[] }).backends?.[0]?.ok !== false,
+  );
+  expect(stale.map(show), 'overview/health marking the backend unreachable').toEqual([]);
+
+  expect(recoveredAfterMs, `jobs still ${lastJobs && show(lastJobs)}`).not.toBeNull();
+  expect(recoveredAfterMs!).toBeLessThan(RECOVER_WITHIN_MS);
+  expect(after.map((a) => [a.label, a.status])).toEqual([
+    ['overview', 200],
+    ['health', 200],
+    ['queue', 200],
+    ['jobs', 200],
+    ['job', 200],
+    ['retry', 200],
+    ['other queue', 200],
+  ]);
+  // Nothing committed was lost: PostgreSQL came back with its data (the seeded waiting jobs
+  // and the failed one retried before the kill; the last round's retry may be there too).
+  const jobs = after.find((a) => a.label === 'jobs')!.body as { jobs: { id: string }[] };
+  expect(jobs.jobs.map((job) => job.id)).toEqual(expect.arrayContaining([...waiting, failed[0]]));
+});
+
+it('answers every request within 2 s while the job table is locked, with 503 or the data', {
+  timeout: 120_000,
+}, async () => {
+  await waitUntilHealthy(RECOVER_WITHIN_MS);
+  const locker = new pg.Client({ connectionString: url });
+  await locker.connect();
+  let during: Answer[] = [];
+  try {
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE pgboss.job IN ACCESS EXCLUSIVE MODE');
+    const lockedAt = performance.now();
+    during = await round(lockedAt, failed[3]!);
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.max(0, LOCK_MS - (performance.now() - lockedAt))),
+    );
+    await locker.query('ROLLBACK');
+  } finally {
+    await locker.end();
+  }
+  console.info(
+    `[faults] job table locked for ${LOCK_MS} ms: ${during.map((a) => `${a.label} ${a.status} ${a.ms} ms`).join(', ')}`,
+  );
+  const late = during.filter((a) => a.ms >= ANSWER_WITHIN_MS || a.status === 'hung');
+  expect(late.map(show), `requests slower than ${ANSWER_WITHIN_MS} ms while locked`).toEqual([]);
+  const wrong = during.filter((a) =>
+    PER_QUEUE.has(a.label)
+      ? !(a.status === 200 || (a.status === 503 && isProblem(a)))
+      : a.status !== 200,
+  );
+  expect(wrong.map(show), 'per-queue routes: the data or a 503 problem+json').toEqual([]);
+  const recoveredAfterMs = await waitUntilHealthy(RECOVER_WITHIN_MS);
+  expect(recoveredAfterMs).toBeLessThan(RECOVER_WITHIN_MS);
+});
