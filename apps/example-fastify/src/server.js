@@ -1,23 +1,53 @@
 // @ts-check
 /**
- * A Fastify app with the qadmin dashboard mounted at /admin/queues, over the
- * in-memory backend. Your own routes, parsers and hooks stay as they are; the
- * dashboard is one `app.register`.
+ * A Fastify app with the qadmin dashboard mounted at /admin/queues, over its
+ * pg-boss queues in PostgreSQL. Your own routes, parsers and hooks stay as
+ * they are; the dashboard is one `app.register`. src/traffic.js plays the
+ * shop: its pg-boss, queues with retries, a dead-letter queue, singleton and
+ * stately policies, cron schedules, delayed and prioritised jobs, and
+ * workers that succeed, fail and take their time.
  *
- * Environment: PORT (default 3000, 0 picks a free port), HOST (default 127.0.0.1).
+ * Environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres),
+ * PGBOSS_SCHEMA (default pgboss), PORT (default 3000, 0 picks a free port),
+ * HOST (default 127.0.0.1), TRAFFIC_RATE (jobs per second, default 4; 0 for none).
  */
-import { createMemoryBackend, startDemoWorkload } from '@qadmin/backend-memory';
+import { createPgBossBackend } from '@qadmin/backend-pg-boss';
 import { createAdmin } from '@qadmin/core';
 import { qadmin } from '@qadmin/fastify';
 import Fastify from 'fastify';
+import { startShop } from './traffic.js';
 
-// The queues. With BullMQ or pg-boss this is where their backend goes instead.
-const backend = createMemoryBackend({ label: 'in-memory' });
-const emails = backend.queue('emails');
-emails.process('welcome', async (job) => ({ sentTo: job.data.to }), { name: 'mailer' });
-const stopWorkload = startDemoWorkload(backend);
+const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const schema = process.env.PGBOSS_SCHEMA ?? 'pgboss';
+const rate = Number(process.env.TRAFFIC_RATE ?? 4);
 
-const admin = createAdmin({ backends: [backend], title: 'Example shop: queues' });
+/** The URL without its password, for messages. */
+function safeUrl(/** @type {string} */ url) {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'DATABASE_URL';
+  }
+}
+
+/** @type {Awaited<ReturnType<typeof startShop>>} */
+let shop;
+try {
+  shop = await startShop(databaseUrl, { schema, rate });
+} catch (error) {
+  console.error(
+    `example-fastify: cannot start pg-boss in ${safeUrl(databaseUrl)} (${error}). Set DATABASE_URL.`,
+  );
+  process.exit(1);
+}
+const { boss } = shop;
+
+// Every queue of the pg-boss schema. The app's own boss runs the dashboard's
+// actions (retry, cancel, add a job...), so pg-boss's rules hold for them.
+const pgboss = createPgBossBackend({ connection: databaseUrl, schema, boss });
+const admin = createAdmin({ backends: [pgboss], title: 'Example shop: queues' });
 
 // The app's JSON parser and its bodyLimit apply to the app's routes only: the
 // dashboard is an encapsulated plugin that reads its own bodies (up to 1 MiB).
@@ -25,8 +55,8 @@ const app = Fastify({ bodyLimit: 16 * 1024 });
 app.register(qadmin(admin), { prefix: '/admin/queues' });
 // app.close() ends the dashboard's open event streams, then stops the server; then this runs.
 app.addHook('onClose', async () => {
-  stopWorkload();
   await admin.close();
+  await shop.stop();
 });
 
 app.get('/', async (_request, reply) => {
@@ -35,9 +65,12 @@ app.get('/', async (_request, reply) => {
 });
 app.post('/signup', async (request, reply) => {
   const body = /** @type {{ email?: string } | undefined} */ (request.body);
-  const job = await emails.add('welcome', { to: body?.email ?? 'someone@example.com' });
+  const id = await boss.send('emails', {
+    to: body?.email ?? 'someone@example.com',
+    template: 'welcome',
+  });
   reply.code(202);
-  return { queued: job.id };
+  return { queued: id };
 });
 
 const url = await app.listen({
@@ -46,6 +79,9 @@ const url = await app.listen({
 });
 console.log(`example-fastify: dashboard at ${url}/admin/queues/`);
 console.log(`example-fastify: app at ${url}/ (POST /signup queues a welcome email)`);
+console.log(
+  `example-fastify: pg-boss queues in ${safeUrl(databaseUrl)} (schema ${schema}), ${rate} jobs/s of traffic`,
+);
 
 async function shutdown() {
   await app.close();
