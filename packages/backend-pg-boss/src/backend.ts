@@ -161,7 +161,7 @@ const CAPABILITIES_V10: Capabilities = {
 };
 
 const BULK_BATCH = 1_000;
-/** Finished-job counts cheaper than this are read on every overview. */
+/** Counts that need a scan but cost less than this are read on every overview. */
 const CHEAP_COUNT_MS = 20;
 
 /**
@@ -241,7 +241,7 @@ export function createPgBossBackend(options: PgBossBackendOptions): PgBossBacken
       try {
         return await work();
       } finally {
-        finished = null;
+        slow = null;
         generation++;
       }
     }, limitMs);
@@ -342,24 +342,31 @@ export function createPgBossBackend(options: PgBossBackendOptions): PgBossBacken
   // -------------------------------------------------------------- counts
 
   /**
-   * Finished jobs (completed, failed, cancelled, and pg-boss 10's archive) are
-   * most of a busy queue's rows and change only as jobs finish: their counts
-   * are read on every call while that costs under 20 ms; beyond, again once
-   * the last count is older than 50 times what it cost (at most 2% of the
-   * time goes to counting them, however many dashboards watch), and at once
-   * after an action through this backend.
+   * Counts come in two parts. The states an index of pg-boss's covers are
+   * counted on every call (pg-boss 12: queued, active and failed jobs, its
+   * `(name, state, blocked, start_after)` index; pg-boss 10: queued jobs, its
+   * `(name, start_after)` index). The rest (completed and cancelled jobs, the
+   * bulk of a busy queue; on pg-boss 10 also active and failed ones and the
+   * archive) take a scan: they are counted on every call while that costs
+   * under 20 ms, and beyond, again once the last count is older than 50 times
+   * what it cost (at most 2% of the time goes to them, however many
+   * dashboards watch), and at once after an action through this backend.
    */
-  interface FinishedCounts {
+  interface SlowCounts {
     at: number;
     costMs: number;
     counts: Map<string, StateCounts>;
   }
-  let finished: FinishedCounts | null = null;
-  let finishedReading: Promise<FinishedCounts> | null = null;
+  let slow: SlowCounts | null = null;
+  let slowReading: Promise<SlowCounts> | null = null;
   /** Bumped by every change, so a count read before it is not kept. */
   let generation = 0;
 
-  async function readFinished(l: Layout): Promise<FinishedCounts> {
+  /** pg-boss 12's partial index on live jobs: the states counted on every call. */
+  const indexedStates = (l: Layout) =>
+    l.blocked ? `state IN ('created', 'retry', 'active', 'failed')` : `state < 'active'`;
+
+  async function readSlow(l: Layout): Promise<SlowCounts> {
     const started = performance.now();
     const counts = new Map<string, StateCounts>();
     const add = (name: string, state: string, count: string | number) => {
@@ -370,7 +377,7 @@ export function createPgBossBackend(options: PgBossBackendOptions): PgBossBacken
     };
     const rows = await sql.query<{ name: string; state: string; count: string }>(
       `SELECT name, state::text, count(*) FROM ${l.schema}.job
-       WHERE state > 'active' GROUP BY 1, 2`,
+       WHERE NOT (${indexedStates(l)}) GROUP BY 1, 2`,
     );
     for (const row of rows) add(row.name, row.state, row.count);
     if (l.archive) {
@@ -383,9 +390,8 @@ export function createPgBossBackend(options: PgBossBackendOptions): PgBossBacken
     return { at: Date.now(), costMs: performance.now() - started, counts };
   }
 
-  async function finishedCounts(l: Layout): Promise<Map<string, StateCounts>> {
-    const current = finished;
-    // Counts that cost little are always read fresh.
+  async function slowCounts(l: Layout): Promise<Map<string, StateCounts>> {
+    const current = slow;
     if (
       current &&
       current.costMs >= CHEAP_COUNT_MS &&
@@ -394,15 +400,15 @@ export function createPgBossBackend(options: PgBossBackendOptions): PgBossBacken
       return current.counts;
     }
     const startedAt = generation;
-    finishedReading ??= readFinished(l)
+    slowReading ??= readSlow(l)
       .then((result) => {
-        if (generation === startedAt) finished = result;
+        if (generation === startedAt) slow = result;
         return result;
       })
       .finally(() => {
-        finishedReading = null;
+        slowReading = null;
       });
-    return (await finishedReading).counts;
+    return (await slowReading).counts;
   }
 
   async function getStats(queues: readonly string[]): Promise<Record<string, QueueStats>> {
@@ -411,31 +417,37 @@ export function createPgBossBackend(options: PgBossBackendOptions): PgBossBacken
       if (queues.some((queue) => !known.has(queue))) await readQueues();
       const names = queues.filter((queue) => known.has(queue));
       if (names.length === 0) return {};
-      // Queued and active jobs: few, changing all the time, counted on every call.
-      const [live, done] = await Promise.all([
-        sql.query<{ name: string; waiting: string; delayed: string; active: string }>(
+      const [indexed, rest] = await Promise.all([
+        sql.query<{
+          name: string;
+          waiting: string;
+          delayed: string;
+          active: string;
+          failed: string;
+        }>(
           `SELECT name,
              count(*) FILTER (WHERE state < 'active' AND start_after <= now()) AS waiting,
              count(*) FILTER (WHERE state < 'active' AND start_after > now()) AS delayed,
-             count(*) FILTER (WHERE state = 'active') AS active
-           FROM ${l.schema}.job WHERE name = ANY($1) AND state <= 'active' GROUP BY name`,
+             count(*) FILTER (WHERE state = 'active') AS active,
+             count(*) FILTER (WHERE state = 'failed') AS failed
+           FROM ${l.schema}.job WHERE name = ANY($1) AND ${indexedStates(l)} GROUP BY name`,
           [names],
         ),
-        finishedCounts(l),
+        slowCounts(l),
       ]);
-      const byName = new Map(live.map((row) => [row.name, row]));
+      const byName = new Map(indexed.map((row) => [row.name, row]));
       const result: Record<string, QueueStats> = {};
       for (const name of names) {
         const row = byName.get(name);
-        const ended = done.get(name) ?? {};
+        const other = rest.get(name) ?? {};
         result[name] = {
           counts: {
             waiting: Number(row?.waiting ?? 0),
             delayed: Number(row?.delayed ?? 0),
-            active: Number(row?.active ?? 0),
-            completed: ended.completed ?? 0,
-            failed: ended.failed ?? 0,
-            cancelled: ended.cancelled ?? 0,
+            active: Number(row?.active ?? 0) + (other.active ?? 0),
+            completed: other.completed ?? 0,
+            failed: Number(row?.failed ?? 0) + (other.failed ?? 0),
+            cancelled: other.cancelled ?? 0,
           },
           paused: false,
           workers: null,
@@ -1095,8 +1107,10 @@ export function createPgBossBackend(options: PgBossBackendOptions): PgBossBacken
       listeners.clear();
       await sampling?.catch(() => {});
       await poller.idle();
+      // A pool of the app's is the app's to watch; ours keeps its listener, as pg may report
+      // a connection's end after end() resolved.
       if (ownsPool) await pool.end().catch(() => {});
-      pool.off('error', onPoolError);
+      else pool.off('error', onPoolError);
     },
   } satisfies PgBossBackend);
 }
