@@ -20,7 +20,6 @@
 // of a queue holding 1,000,000 completed jobs (BENCH_BIG_QUEUE_JOBS), one
 // request at a time.
 // Run: pnpm bench:bullmq [queues...] (from the repository root).
-import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
@@ -29,6 +28,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
+import { answerParent, cpuMs, forkServer } from './lib/servers.mjs';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
@@ -147,23 +147,7 @@ async function serve(kind, prefix, n, redisUrl) {
   const server = http.createServer(app);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
-  handlers.sample = async () => ({
-    cpu: process.cpuUsage(),
-    rss: process.memoryUsage().rss,
-    maxRss: process.resourceUsage().maxRSS * 1024,
-  });
-  // Forked with --expose-gc: memory once the garbage of the run is collected.
-  handlers.retained = async () => {
-    globalThis.gc?.();
-    await sleep(100);
-    globalThis.gc?.();
-    return { rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed };
-  };
-  process.on('message', async ({ id, type, ...args }) => {
-    if (type === 'stop') process.exit(0);
-    process.send({ id, ...(await handlers[type](args)) });
-  });
-  process.send({ port: server.address().port });
+  answerParent(server, handlers);
 }
 
 /**
@@ -194,44 +178,9 @@ async function roundTrips(redis, work) {
   return trips;
 }
 
-/** Servers still running, killed if this process ends early. */
-const children = new Set();
-process.once('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
-});
-
-/** A dashboard server in a child process, asked for samples over IPC. */
-async function startServer(kind, prefix, n, redisUrl) {
-  const child = fork(new URL(import.meta.url), ['--server', kind, prefix, String(n), redisUrl], {
-    // BENCH_SERVER_FLAGS adds Node flags to every server, e.g. `--max-semi-space-size=2` to see
-    // how much of the RSS under load is V8's young generation.
-    execArgv: ['--expose-gc', ...(process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean)],
-  });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  const [message] = await once(child, 'message');
-  let nextId = 0;
-  const ask = (type, args = {}) => {
-    const id = ++nextId;
-    return new Promise((resolve) => {
-      const onMessage = (reply) => {
-        if (reply.id !== id) return;
-        child.off('message', onMessage);
-        resolve(reply);
-      };
-      child.on('message', onMessage);
-      child.send({ id, type, ...args });
-    });
-  };
-  return {
-    origin: `http://127.0.0.1:${message.port}`,
-    ask,
-    async stop() {
-      child.send({ type: 'stop' });
-      await once(child, 'exit');
-    },
-  };
-}
+/** A dashboard server in a child process (see lib/servers.mjs). */
+const startServer = (kind, prefix, n, redisUrl) =>
+  forkServer(new URL(import.meta.url), [kind, prefix, String(n), redisUrl]);
 
 // --------------------------------------------------------------------- redis
 
@@ -279,8 +228,6 @@ async function settle(redis, server) {
     cpu = nextCpu;
   }
 }
-
-const cpuMs = (usage) => (usage.user + usage.system) / 1000;
 
 /**
  * Seeds `n` queues under `prefix`: waiting and delayed jobs through BullMQ's

@@ -37,7 +37,6 @@
 // and of every page query whose p50 is over 20 ms to stderr.
 // Run: pnpm bench:pgboss (from the repository root). The table goes to stdout,
 // progress to stderr.
-import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
@@ -46,6 +45,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
+import { answerParent, cpuMs, forkServer } from './lib/servers.mjs';
 
 const MAJORS = (process.env.BENCH_PGBOSS_MAJORS ?? '12,10')
   .split(',')
@@ -164,55 +164,12 @@ async function serve(kind, url, bodyFile) {
   }
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
-  handlers.sample = async () => ({ cpu: process.cpuUsage(), rss: process.memoryUsage().rss });
-  process.on('message', async ({ id, type, ...args }) => {
-    if (type === 'stop') process.exit(0);
-    process.send({ id, ...(await handlers[type](args)) });
-  });
-  process.send({ port: server.address().port });
+  answerParent(server, handlers);
 }
 
-/** Servers still running, killed if this process ends early. */
-const children = new Set();
-process.once('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
-});
-
-/** A server in a child process, asked for samples over IPC. */
-async function startServer(kind, url, bodyFile) {
-  const child = fork(new URL(import.meta.url), ['--server', kind, url, bodyFile]);
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  const [message] = await Promise.race([
-    once(child, 'message'),
-    once(child, 'exit').then(([code]) => {
-      throw new Error(`${kind} server exited (${code}) before listening`);
-    }),
-  ]);
-  let nextId = 0;
-  const ask = (type, args = {}) => {
-    const id = ++nextId;
-    return new Promise((resolve) => {
-      const onMessage = (reply) => {
-        if (reply.id !== id) return;
-        child.off('message', onMessage);
-        resolve(reply);
-      };
-      child.on('message', onMessage);
-      child.send({ id, type, ...args });
-    });
-  };
-  return {
-    origin: `http://127.0.0.1:${message.port}`,
-    ask,
-    async stop() {
-      child.send({ type: 'stop' });
-      await once(child, 'exit');
-    },
-  };
-}
-
-const cpuMs = (usage) => (usage.user + usage.system) / 1000;
+/** A server of `kind` in a child process (see lib/servers.mjs). */
+const startServer = (kind, url, bodyFile) =>
+  forkServer(new URL(import.meta.url), [kind, url, bodyFile]);
 
 /** Waits until the server is idle: every request it took has been served. */
 async function settle(server) {

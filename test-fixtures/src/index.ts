@@ -30,11 +30,17 @@ export {
   type ThrowawayPostgres,
 } from './postgres';
 export {
+  type DashboardTarget,
+  dashboardRound,
+  type HostWatch,
   HUNG_AFTER_MS,
   isProblemAnswer,
+  PER_QUEUE_LABELS,
   type ProbeAnswer,
   probe,
   showAnswer,
+  waitUntilHealthy,
+  watchHost,
 } from './probe';
 export {
   type StartRedisClusterOptions,

@@ -109,3 +109,141 @@ export function showAnswer(answer: ProbeAnswer): string {
       : ''
   }`;
 }
+
+/**
+ * A dashboard a fault test drives: its base URL, the backend id and two of
+ * its queues (one with waiting and failed jobs, one with delayed jobs).
+ *
+ * @example
+ * ```ts
+ * const target: DashboardTarget = { base, backend: 'pgboss', queue: 'emails', otherQueue: 'reports' };
+ * ```
+ */
+export interface DashboardTarget {
+  base: string;
+  backend: string;
+  queue: string;
+  otherQueue: string;
+}
+
+/** Labels of {@link dashboardRound}'s requests that concern one queue (the others summarize). */
+export const PER_QUEUE_LABELS: ReadonlySet<string> = new Set([
+  'queue',
+  'jobs',
+  'job',
+  'retry',
+  'other queue',
+]);
+
+const queuePath = (target: DashboardTarget, queue: string) =>
+  `api/queues/${encodeURIComponent(`${target.backend}:${queue}`)}`;
+
+/**
+ * One of each request a dashboard page makes, all at once: the overview,
+ * health, the queue, its waiting jobs, one job, a retry of that job, and the
+ * other queue's delayed jobs.
+ *
+ * @example
+ * ```ts
+ * const answers = await dashboardRound(target, performance.now(), failedJobId);
+ * ```
+ */
+export function dashboardRound(
+  target: DashboardTarget,
+  since: number,
+  jobId: string,
+): Promise<ProbeAnswer[]> {
+  const queue = queuePath(target, target.queue);
+  const job = `${queue}/jobs/${encodeURIComponent(jobId)}`;
+  const ask = (label: string, method: 'GET' | 'POST', path: string, body?: unknown) =>
+    probe(target.base, label, method, path, since, body);
+  return Promise.all([
+    ask('overview', 'GET', 'api/overview'),
+    ask('health', 'GET', 'api/health'),
+    ask('queue', 'GET', queue),
+    ask('jobs', 'GET', `${queue}/jobs?state=waiting`),
+    ask('job', 'GET', job),
+    ask('retry', 'POST', `${job}/actions`, { type: 'retry' }),
+    ask('other queue', 'GET', `${queuePath(target, target.otherQueue)}/jobs?state=delayed`),
+  ]);
+}
+
+/**
+ * Polls until the queue's waiting jobs answer 200 and the overview says the
+ * backend is reachable; resolves with how long that took, or rejects with
+ * the last answers after `withinMs`.
+ *
+ * @example
+ * ```ts
+ * const recoveredAfterMs = await waitUntilHealthy(target, 5000);
+ * ```
+ */
+export async function waitUntilHealthy(target: DashboardTarget, withinMs: number): Promise<number> {
+  const started = performance.now();
+  const jobsPath = `${queuePath(target, target.queue)}/jobs?state=waiting`;
+  let last: ProbeAnswer[] = [];
+  while (performance.now() - started < withinMs) {
+    const jobs = await probe(target.base, 'jobs', 'GET', jobsPath, started);
+    if (jobs.status === 200) {
+      const overview = await probe(target.base, 'overview', 'GET', 'api/overview', started);
+      const backendOk = (overview.body as { backends?: { ok: boolean }[] }).backends?.[0]?.ok;
+      if (overview.status === 200 && backendOk) return Math.round(performance.now() - started);
+      last = [jobs, overview];
+    } else last = [jobs];
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`not healthy within ${withinMs} ms: ${last.map(showAnswer).join('; ')}`);
+}
+
+/**
+ * What a host process must never see while its store fails: unhandled
+ * rejections, uncaught exceptions, and `console.error` calls (an unexpected
+ * 500 is logged there). {@link watchHost} starts recording them.
+ *
+ * @example
+ * ```ts
+ * const host: HostWatch = watchHost();
+ * // ... the fault ...
+ * expect(host.crashes).toEqual([]);
+ * host.restore();
+ * ```
+ */
+export interface HostWatch {
+  crashes: { kind: string; error: unknown }[];
+  errorLogs: unknown[][];
+  /** Stops recording and puts `console.error` back. */
+  restore(): void;
+}
+
+/**
+ * Records what {@link HostWatch} describes until `restore()`. `console.error`
+ * still prints.
+ *
+ * @example
+ * ```ts
+ * beforeAll(() => { host = watchHost(); });
+ * afterAll(() => host.restore());
+ * ```
+ */
+export function watchHost(): HostWatch {
+  const crashes: HostWatch['crashes'] = [];
+  const errorLogs: unknown[][] = [];
+  const onRejection = (error: unknown) => crashes.push({ kind: 'unhandledRejection', error });
+  const onException = (error: unknown) => crashes.push({ kind: 'uncaughtException', error });
+  process.on('unhandledRejection', onRejection);
+  process.on('uncaughtException', onException);
+  const original = console.error;
+  console.error = (...args: unknown[]) => {
+    errorLogs.push(args);
+    original(...args);
+  };
+  return {
+    crashes,
+    errorLogs,
+    restore() {
+      process.off('unhandledRejection', onRejection);
+      process.off('uncaughtException', onException);
+      console.error = original;
+    },
+  };
+}

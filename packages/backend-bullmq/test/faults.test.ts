@@ -16,11 +16,17 @@ import type { AddressInfo } from 'node:net';
 import { createAdmin, createNodeListener, type QadminApp } from '@qadmin/core';
 import {
   type ProbeAnswer as Answer,
+  type DashboardTarget,
+  dashboardRound,
+  type HostWatch,
   isProblemAnswer as isProblem,
+  PER_QUEUE_LABELS,
   probe,
   showAnswer as show,
   startRedis,
   type ThrowawayRedis,
+  waitUntilHealthy,
+  watchHost,
 } from '@qadmin/test-fixtures';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
@@ -48,15 +54,9 @@ let redis: ThrowawayRedis;
 let backend: BullmqBackend;
 let admin: QadminApp;
 let server: Server;
-let base: string;
 
-/** Everything the host process must never see, gathered while the tests run. */
-const crashes: { kind: string; error: unknown }[] = [];
-const errorLogs: unknown[][] = [];
-const onUnhandledRejection = (error: unknown) =>
-  crashes.push({ kind: 'unhandledRejection', error });
-const onUncaughtException = (error: unknown) => crashes.push({ kind: 'uncaughtException', error });
-let restoreConsoleError: (() => void) | undefined;
+let host: HostWatch;
+let target: DashboardTarget;
 
 /** What the seeding wrote: the ids the requests below ask for. */
 let seeded: { failed: string[]; waiting: number };
@@ -71,62 +71,8 @@ async function seed(): Promise<void> {
   seeded = { failed: ids.failed ?? [], waiting: ids.waiting?.length ?? 0 };
 }
 
-function ask(
-  label: string,
-  method: 'GET' | 'POST',
-  path: string,
-  since: number,
-  body?: unknown,
-): Promise<Answer> {
-  return probe(base, label, method, path, since, body);
-}
-
-const queuePath = (queue: string) => `api/queues/${encodeURIComponent(`bullmq:${queue}`)}`;
-
-/** One of each request a dashboard page makes, all at once. */
-function round(since: number, jobId: string): Promise<Answer[]> {
-  return Promise.all([
-    ask('overview', 'GET', 'api/overview', since),
-    ask('health', 'GET', 'api/health', since),
-    ask('queue', 'GET', queuePath(EMAILS), since),
-    ask('jobs', 'GET', `${queuePath(EMAILS)}/jobs?state=waiting`, since),
-    ask('job', 'GET', `${queuePath(EMAILS)}/jobs/${encodeURIComponent(jobId)}`, since),
-    ask('retry', 'POST', `${queuePath(EMAILS)}/jobs/${encodeURIComponent(jobId)}/actions`, since, {
-      type: 'retry',
-    }),
-    ask('other queue', 'GET', `${queuePath(REPORTS)}/jobs?state=delayed`, since),
-  ]);
-}
-
-const PER_QUEUE = new Set(['queue', 'jobs', 'job', 'retry', 'other queue']);
-/** Until every route answers 200 (the retry: 200, or 409 once retried), or `withinMs` passes. */
-async function waitUntilHealthy(withinMs: number): Promise<number> {
-  const started = performance.now();
-  let last: Answer[] = [];
-  while (performance.now() - started < withinMs) {
-    const jobs = await ask('jobs', 'GET', `${queuePath(EMAILS)}/jobs?state=waiting`, started);
-    if (jobs.status === 200) {
-      const overview = await ask('overview', 'GET', 'api/overview', started);
-      const backendOk = (overview.body as { backends?: { ok: boolean }[] }).backends?.[0]?.ok;
-      if (overview.status === 200 && backendOk) return Math.round(performance.now() - started);
-      last = [jobs, overview];
-    } else last = [jobs];
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`not healthy within ${withinMs} ms: ${last.map(show).join('; ')}`);
-}
-
 beforeAll(async () => {
-  process.on('unhandledRejection', onUnhandledRejection);
-  process.on('uncaughtException', onUncaughtException);
-  const original = console.error;
-  console.error = (...args: unknown[]) => {
-    errorLogs.push(args);
-    original(...args);
-  };
-  restoreConsoleError = () => {
-    console.error = original;
-  };
+  host = watchHost();
 
   redis = await startRedis();
   // Discovery every 500 ms: each test flushes and re-seeds Redis, and this file is about
@@ -139,7 +85,12 @@ beforeAll(async () => {
   admin = createAdmin({ backends: [backend], refreshIntervalMs: 500, uiDir: false });
   server = createServer(createNodeListener(admin));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  target = {
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    backend: 'bullmq',
+    queue: EMAILS,
+    otherQueue: REPORTS,
+  };
 });
 
 beforeEach(async () => {
@@ -152,12 +103,14 @@ beforeEach(async () => {
     await flusher.quit();
   }
   await seed();
-  await waitUntilHealthy(RECOVER_WITHIN_MS * 2);
+  await waitUntilHealthy(target, RECOVER_WITHIN_MS * 2);
 }, 30_000);
 
 afterEach(() => {
-  expect(crashes, 'unhandled rejections and uncaught exceptions in the host').toEqual([]);
-  expect(errorLogs, 'console.error calls (unexpected 500s, unhandled ioredis errors)').toEqual([]);
+  expect(host.crashes, 'unhandled rejections and uncaught exceptions in the host').toEqual([]);
+  expect(host.errorLogs, 'console.error calls (unexpected 500s, unhandled ioredis errors)').toEqual(
+    [],
+  );
 });
 
 afterAll(async () => {
@@ -165,16 +118,14 @@ afterAll(async () => {
   server?.closeAllConnections();
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
   await redis?.stop();
-  process.off('unhandledRejection', onUnhandledRejection);
-  process.off('uncaughtException', onUncaughtException);
-  restoreConsoleError?.();
+  host?.restore();
 });
 
 it('answers every request within 2 s while Redis is killed, and recovers within 5 s of its return', {
   timeout: 120_000,
 }, async () => {
   // In use: every route answers before the fault, the retry included.
-  const before = await round(performance.now(), seeded.failed[0]!);
+  const before = await dashboardRound(target, performance.now(), seeded.failed[0]!);
   expect(before.map((a) => [a.label, a.status])).toEqual([
     ['overview', 200],
     ['health', 200],
@@ -189,7 +140,7 @@ it('answers every request within 2 s while Redis is killed, and recovers within 
   const killedAt = performance.now();
   const during: Answer[] = [];
   while (performance.now() - killedAt < OUTAGE_MS) {
-    during.push(...(await round(killedAt, seeded.failed[1]!)));
+    during.push(...(await dashboardRound(target, killedAt, seeded.failed[1]!)));
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   const slowest = Math.max(...during.map((a) => a.ms));
@@ -202,14 +153,20 @@ it('answers every request within 2 s while Redis is killed, and recovers within 
   let recoveredAfterMs: number | null = null;
   let lastJobs: Answer | undefined;
   while (performance.now() - startedAt < RECOVER_WITHIN_MS + 5000) {
-    lastJobs = await ask('jobs', 'GET', `${queuePath(EMAILS)}/jobs?state=waiting`, startedAt);
+    lastJobs = await probe(
+      target.base,
+      'jobs',
+      'GET',
+      `api/queues/${target.backend}%3A${EMAILS}/jobs?state=waiting`,
+      startedAt,
+    );
     if (lastJobs.status === 200) {
       recoveredAfterMs = Math.round(performance.now() - startedAt);
       break;
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  const after = await round(startedAt, seeded.failed[0]!);
+  const after = await dashboardRound(target, startedAt, seeded.failed[0]!);
 
   console.info(
     `[faults] killed for ${OUTAGE_MS} ms: ${during.length} requests, slowest ${slowest} ms; ` +
@@ -223,7 +180,7 @@ it('answers every request within 2 s while Redis is killed, and recovers within 
   const late = during.filter((a) => a.ms >= ANSWER_WITHIN_MS || a.status === 'hung');
   expect(late.map(show), `requests slower than ${ANSWER_WITHIN_MS} ms while down`).toEqual([]);
   const wrongPerQueue = during.filter(
-    (a) => PER_QUEUE.has(a.label) && !(a.status === 503 && isProblem(a)),
+    (a) => PER_QUEUE_LABELS.has(a.label) && !(a.status === 503 && isProblem(a)),
   );
   expect(wrongPerQueue.map(show), 'per-queue routes: 503 problem+json while down').toEqual([]);
   // The overview and health have no problem statuses: 200, naming the backend unreachable
@@ -272,10 +229,10 @@ it('answers every request within 2 s while Redis answers slowly, with 503 or the
     const pausedAt = performance.now();
     const during: Answer[] = [];
     // One round right away, then one while the snapshot of the overview has aged out.
-    during.push(...(await round(pausedAt, seeded.failed[0]!)));
+    during.push(...(await dashboardRound(target, pausedAt, seeded.failed[0]!)));
     if (performance.now() - pausedAt < PAUSE_MS - 1000) {
       await new Promise((resolve) => setTimeout(resolve, 600));
-      during.push(...(await round(pausedAt, seeded.failed[1]!)));
+      during.push(...(await dashboardRound(target, pausedAt, seeded.failed[1]!)));
     }
     const slowest = Math.max(...during.map((a) => a.ms));
     console.info(
@@ -287,7 +244,7 @@ it('answers every request within 2 s while Redis answers slowly, with 503 or the
     const late = during.filter((a) => a.ms >= ANSWER_WITHIN_MS || a.status === 'hung');
     expect(late.map(show), `requests slower than ${ANSWER_WITHIN_MS} ms while slow`).toEqual([]);
     const wrong = during.filter((a) =>
-      PER_QUEUE.has(a.label)
+      PER_QUEUE_LABELS.has(a.label)
         ? !(a.status === 200 || (a.status === 503 && isProblem(a)) || a.label === 'retry')
         : a.status !== 200,
     );
@@ -300,13 +257,19 @@ it('answers every request within 2 s while Redis answers slowly, with 503 or the
     await pauser.quit();
   }
   // Once Redis answers again, so does every route.
-  const recoveredAfterMs = await waitUntilHealthy(RECOVER_WITHIN_MS);
+  const recoveredAfterMs = await waitUntilHealthy(target, RECOVER_WITHIN_MS);
   expect(recoveredAfterMs).toBeLessThan(RECOVER_WITHIN_MS);
   // A 503 says the answer did not come in time, not that nothing happened: the commands
   // were sent, and Redis runs them once it answers again. Shown, not asserted.
   const states = await Promise.all(
     seeded.failed.slice(0, 2).map(async (jobId) => {
-      const job = await ask('job', 'GET', `${queuePath(EMAILS)}/jobs/${jobId}`, 0);
+      const job = await probe(
+        target.base,
+        'job',
+        'GET',
+        `api/queues/${target.backend}%3A${EMAILS}/jobs/${jobId}`,
+        0,
+      );
       return `${jobId} ${(job.body as { state?: string }).state}`;
     }),
   );

@@ -163,6 +163,8 @@ const CAPABILITIES_V10: Capabilities = {
 const BULK_BATCH = 1_000;
 /** Counts that need a scan but cost less than this are read on every overview. */
 const CHEAP_COUNT_MS = 20;
+/** Counts that need a scan of fewer rows than this are read on every overview. */
+const SMALL_TABLE_ROWS = 100_000;
 
 /**
  * A qadmin backend over the pg-boss (10 or 12) queues of one schema. Reads
@@ -347,14 +349,19 @@ export function createPgBossBackend(options: PgBossBackendOptions): PgBossBacken
    * `(name, state, blocked, start_after)` index; pg-boss 10: queued jobs, its
    * `(name, start_after)` index). The rest (completed and cancelled jobs, the
    * bulk of a busy queue; on pg-boss 10 also active and failed ones and the
-   * archive) take a scan: they are counted on every call while that costs
-   * under 20 ms, and beyond, again once the last count is older than 50 times
-   * what it cost (at most 2% of the time goes to them, however many
-   * dashboards watch), and at once after an action through this backend.
+   * archive) take a scan: they are counted on every call while the tables
+   * are small (under 100,000 rows, by PostgreSQL's own estimate) or the scan
+   * costs under 20 ms. Beyond both, they are counted again once the last
+   * count is older than 50 times what it cost (at most 2% of the time goes
+   * to them, however many dashboards watch), and at once after an action
+   * through this backend. (Time alone would not do: a small table on a busy
+   * server would be counted stale.)
    */
   interface SlowCounts {
     at: number;
     costMs: number;
+    /** PostgreSQL's estimate of the rows the scan read. */
+    rows: number;
     counts: Map<string, StateCounts>;
   }
   let slow: SlowCounts | null = null;
@@ -387,13 +394,22 @@ export function createPgBossBackend(options: PgBossBackendOptions): PgBossBacken
       );
       for (const row of archived) add(row.name, row.state, row.count);
     }
-    return { at: Date.now(), costMs: performance.now() - started, counts };
+    const costMs = performance.now() - started;
+    // The job table's partitions and the archive, as last analyzed (-1: never, so small).
+    const [estimate] = await sql.query<{ rows: number }>(
+      `SELECT coalesce(sum(greatest(c.reltuples, 0)), 0)::float8 AS rows FROM pg_class c
+       WHERE c.oid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = $1::regclass)
+          OR c.oid = to_regclass($2)`,
+      [`${l.schema}.job`, `${l.schema}.archive`],
+    );
+    return { at: Date.now(), costMs, rows: estimate?.rows ?? 0, counts };
   }
 
   async function slowCounts(l: Layout): Promise<Map<string, StateCounts>> {
     const current = slow;
     if (
       current &&
+      current.rows >= SMALL_TABLE_ROWS &&
       current.costMs >= CHEAP_COUNT_MS &&
       Date.now() - current.at < current.costMs * 50
     ) {

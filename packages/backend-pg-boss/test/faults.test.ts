@@ -16,11 +16,17 @@ import type { AddressInfo } from 'node:net';
 import { createAdmin, createNodeListener, type QadminApp } from '@qadmin/core';
 import {
   type ProbeAnswer as Answer,
+  type DashboardTarget,
+  dashboardRound,
+  type HostWatch,
   isProblemAnswer as isProblem,
+  PER_QUEUE_LABELS,
   probe,
   showAnswer as show,
   startPostgres,
   type ThrowawayPostgres,
+  waitUntilHealthy,
+  watchHost,
 } from '@qadmin/test-fixtures';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
@@ -45,65 +51,14 @@ let boss: SeedBoss;
 let backend: PgBossBackend;
 let admin: QadminApp;
 let server: Server;
-let base: string;
 let failed: string[];
 let waiting: string[];
 
-const crashes: { kind: string; error: unknown }[] = [];
-const errorLogs: unknown[][] = [];
-const onUnhandledRejection = (error: unknown) =>
-  crashes.push({ kind: 'unhandledRejection', error });
-const onUncaughtException = (error: unknown) => crashes.push({ kind: 'uncaughtException', error });
-let restoreConsoleError: (() => void) | undefined;
-
-const ask = (label: string, method: 'GET' | 'POST', path: string, since: number, body?: unknown) =>
-  probe(base, label, method, path, since, body);
-
-const queuePath = (queue: string) => `api/queues/${encodeURIComponent(`pgboss:${queue}`)}`;
-
-/** One of each request a dashboard page makes, all at once. */
-function round(since: number, jobId: string): Promise<Answer[]> {
-  return Promise.all([
-    ask('overview', 'GET', 'api/overview', since),
-    ask('health', 'GET', 'api/health', since),
-    ask('queue', 'GET', queuePath(EMAILS), since),
-    ask('jobs', 'GET', `${queuePath(EMAILS)}/jobs?state=waiting`, since),
-    ask('job', 'GET', `${queuePath(EMAILS)}/jobs/${jobId}`, since),
-    ask('retry', 'POST', `${queuePath(EMAILS)}/jobs/${jobId}/actions`, since, { type: 'retry' }),
-    ask('other queue', 'GET', `${queuePath(REPORTS)}/jobs?state=delayed`, since),
-  ]);
-}
-
-const PER_QUEUE = new Set(['queue', 'jobs', 'job', 'retry', 'other queue']);
-
-/** Until the job list and the overview answer as usual again, or `withinMs` passes. */
-async function waitUntilHealthy(withinMs: number): Promise<number> {
-  const started = performance.now();
-  let last: Answer[] = [];
-  while (performance.now() - started < withinMs) {
-    const jobs = await ask('jobs', 'GET', `${queuePath(EMAILS)}/jobs?state=waiting`, started);
-    if (jobs.status === 200) {
-      const overview = await ask('overview', 'GET', 'api/overview', started);
-      const backendOk = (overview.body as { backends?: { ok: boolean }[] }).backends?.[0]?.ok;
-      if (overview.status === 200 && backendOk) return Math.round(performance.now() - started);
-      last = [jobs, overview];
-    } else last = [jobs];
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`not healthy within ${withinMs} ms: ${last.map(show).join('; ')}`);
-}
+let host: HostWatch;
+let target: DashboardTarget;
 
 beforeAll(async () => {
-  process.on('unhandledRejection', onUnhandledRejection);
-  process.on('uncaughtException', onUncaughtException);
-  const original = console.error;
-  console.error = (...args: unknown[]) => {
-    errorLogs.push(args);
-    original(...args);
-  };
-  restoreConsoleError = () => {
-    console.error = original;
-  };
+  host = watchHost();
 
   postgres = await startPostgres();
   url = await postgres.createDatabase('faults');
@@ -119,13 +74,18 @@ beforeAll(async () => {
   admin = createAdmin({ backends: [backend], refreshIntervalMs: 500, uiDir: false });
   server = createServer(createNodeListener(admin));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  await waitUntilHealthy(RECOVER_WITHIN_MS);
+  target = {
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    backend: 'pgboss',
+    queue: EMAILS,
+    otherQueue: REPORTS,
+  };
+  await waitUntilHealthy(target, RECOVER_WITHIN_MS);
 }, 120_000);
 
 afterEach(() => {
-  expect(crashes, 'unhandled rejections and uncaught exceptions in the host').toEqual([]);
-  expect(errorLogs, 'console.error calls (unexpected 500s, unhandled pg errors)').toEqual([]);
+  expect(host.crashes, 'unhandled rejections and uncaught exceptions in the host').toEqual([]);
+  expect(host.errorLogs, 'console.error calls (unexpected 500s, unhandled pg errors)').toEqual([]);
 });
 
 afterAll(async () => {
@@ -133,15 +93,13 @@ afterAll(async () => {
   server?.closeAllConnections();
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
   await postgres?.stop();
-  process.off('unhandledRejection', onUnhandledRejection);
-  process.off('uncaughtException', onUncaughtException);
-  restoreConsoleError?.();
+  host?.restore();
 });
 
 it('answers every request within 2 s while PostgreSQL is killed, and recovers within 5 s of its return', {
   timeout: 120_000,
 }, async () => {
-  const before = await round(performance.now(), failed[0]!);
+  const before = await dashboardRound(target, performance.now(), failed[0]!);
   expect(before.map((a) => [a.label, a.status])).toEqual([
     ['overview', 200],
     ['health', 200],
@@ -156,7 +114,7 @@ it('answers every request within 2 s while PostgreSQL is killed, and recovers wi
   const killedAt = performance.now();
   const during: Answer[] = [];
   while (performance.now() - killedAt < OUTAGE_MS) {
-    during.push(...(await round(killedAt, failed[1]!)));
+    during.push(...(await dashboardRound(target, killedAt, failed[1]!)));
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   const slowest = Math.max(...during.map((a) => a.ms));
@@ -166,14 +124,20 @@ it('answers every request within 2 s while PostgreSQL is killed, and recovers wi
   let recoveredAfterMs: number | null = null;
   let lastJobs: Answer | undefined;
   while (performance.now() - startedAt < RECOVER_WITHIN_MS + 5000) {
-    lastJobs = await ask('jobs', 'GET', `${queuePath(EMAILS)}/jobs?state=waiting`, startedAt);
+    lastJobs = await probe(
+      target.base,
+      'jobs',
+      'GET',
+      `api/queues/${target.backend}%3A${EMAILS}/jobs?state=waiting`,
+      startedAt,
+    );
     if (lastJobs.status === 200) {
       recoveredAfterMs = Math.round(performance.now() - startedAt);
       break;
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  const after = await round(startedAt, failed[2]!);
+  const after = await dashboardRound(target, startedAt, failed[2]!);
 
   console.info(
     `[faults] killed for ${OUTAGE_MS} ms: ${during.length} requests, slowest ${slowest} ms; jobs 200 again ${recoveredAfterMs} ms after PostgreSQL was back`,
@@ -181,7 +145,7 @@ it('answers every request within 2 s while PostgreSQL is killed, and recovers wi
   const late = during.filter((a) => a.ms >= ANSWER_WITHIN_MS || a.status === 'hung');
   expect(late.map(show), `requests slower than ${ANSWER_WITHIN_MS} ms while down`).toEqual([]);
   const wrongPerQueue = during.filter(
-    (a) => PER_QUEUE.has(a.label) && !(a.status === 503 && isProblem(a)),
+    (a) => PER_QUEUE_LABELS.has(a.label) && !(a.status === 503 && isProblem(a)),
   );
   expect(wrongPerQueue.map(show), 'per-queue routes: 503 problem+json while down').toEqual([]);
   const summaries = during.filter((a) => a.label === 'overview' || a.label === 'health');
@@ -212,7 +176,7 @@ it('answers every request within 2 s while PostgreSQL is killed, and recovers wi
 it('answers every request within 2 s while the job table is locked, with 503 or the data', {
   timeout: 120_000,
 }, async () => {
-  await waitUntilHealthy(RECOVER_WITHIN_MS);
+  await waitUntilHealthy(target, RECOVER_WITHIN_MS);
   const locker = new pg.Client({ connectionString: url });
   await locker.connect();
   let during: Answer[] = [];
@@ -220,7 +184,7 @@ it('answers every request within 2 s while the job table is locked, with 503 or 
     await locker.query('BEGIN');
     await locker.query('LOCK TABLE pgboss.job IN ACCESS EXCLUSIVE MODE');
     const lockedAt = performance.now();
-    during = await round(lockedAt, failed[3]!);
+    during = await dashboardRound(target, lockedAt, failed[3]!);
     await new Promise((resolve) =>
       setTimeout(resolve, Math.max(0, LOCK_MS - (performance.now() - lockedAt))),
     );
@@ -234,11 +198,11 @@ it('answers every request within 2 s while the job table is locked, with 503 or 
   const late = during.filter((a) => a.ms >= ANSWER_WITHIN_MS || a.status === 'hung');
   expect(late.map(show), `requests slower than ${ANSWER_WITHIN_MS} ms while locked`).toEqual([]);
   const wrong = during.filter((a) =>
-    PER_QUEUE.has(a.label)
+    PER_QUEUE_LABELS.has(a.label)
       ? !(a.status === 200 || (a.status === 503 && isProblem(a)))
       : a.status !== 200,
   );
   expect(wrong.map(show), 'per-queue routes: the data or a 503 problem+json').toEqual([]);
-  const recoveredAfterMs = await waitUntilHealthy(RECOVER_WITHIN_MS);
+  const recoveredAfterMs = await waitUntilHealthy(target, RECOVER_WITHIN_MS);
   expect(recoveredAfterMs).toBeLessThan(RECOVER_WITHIN_MS);
 });
