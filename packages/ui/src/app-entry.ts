@@ -1,6 +1,7 @@
 // The served dashboard: <qadmin-app> at once, each view's elements when the
 // view first shows (the first view loads only what it needs).
 import { QadminApp } from './components/app/app';
+import { QadminLogin } from './components/login/login';
 import { defineElement } from './shared/define-element';
 
 QadminApp.loadView = (view) => {
@@ -20,4 +21,6 @@ QadminApp.loadView = (view) => {
       return Promise.resolve();
   }
 };
+// Not loaded with a view: the sign-in page can come first.
+defineElement('qadmin-login', QadminLogin);
 defineElement('qadmin-app', QadminApp);

@@ -15,6 +15,7 @@ import { QadminFailed } from './components/failed/failed';
 import { QadminJobDetail } from './components/job-detail/job-detail';
 import { QadminJobList } from './components/job-list/job-list';
 import { QadminJsonView } from './components/json-view/json-view';
+import { QadminLogin } from './components/login/login';
 import { QadminMetrics } from './components/metrics/metrics';
 import { QadminOverview } from './components/overview/overview';
 import { QadminQueue } from './components/queue/queue';
@@ -34,6 +35,7 @@ export const ELEMENTS = {
   'qadmin-job-detail': QadminJobDetail,
   'qadmin-job-list': QadminJobList,
   'qadmin-json-view': QadminJsonView,
+  'qadmin-login': QadminLogin,
   'qadmin-metrics': QadminMetrics,
   'qadmin-overview': QadminOverview,
   'qadmin-queue': QadminQueue,

@@ -8,6 +8,7 @@ export { QadminFailed } from './components/failed/failed';
 export { type JobActionDetail, QadminJobDetail } from './components/job-detail/job-detail';
 export { QadminJobList } from './components/job-list/job-list';
 export { QadminJsonView } from './components/json-view/json-view';
+export { QadminLogin } from './components/login/login';
 export { QadminMetrics } from './components/metrics/metrics';
 export { QadminOverview } from './components/overview/overview';
 export { QadminQueue } from './components/queue/queue';
@@ -15,6 +16,13 @@ export { QadminQueueList } from './components/queue-list/queue-list';
 export { QadminSchedules } from './components/schedules/schedules';
 export { QadminSparkline } from './components/sparkline/sparkline';
 export { QadminWorkers } from './components/workers/workers';
+export {
+  AuthController,
+  type AuthState,
+  type AuthStatus,
+  AuthStore,
+  watchUnauthenticated,
+} from './shared/auth';
 export {
   apiContext,
   configContext,

@@ -141,6 +141,7 @@ export class LiveController implements ReactiveController {
   readonly #host: ReactiveControllerHost;
   readonly #api: () => QadminApi;
   readonly #onMessage: (message: LiveMessage) => void;
+  readonly #enabled: () => boolean;
   #unlisten: (() => void) | undefined;
   #feed: LiveFeed | undefined;
 
@@ -148,10 +149,13 @@ export class LiveController implements ReactiveController {
     host: ReactiveControllerHost,
     api: () => QadminApi,
     onMessage: (message: LiveMessage) => void,
+    /** Whether to listen now (`qadmin-app`: not before someone has signed in). Default always. */
+    enabled: () => boolean = () => true,
   ) {
     this.#host = host;
     this.#api = api;
     this.#onMessage = onMessage;
+    this.#enabled = enabled;
     host.addController(this);
   }
 
@@ -161,7 +165,13 @@ export class LiveController implements ReactiveController {
   }
 
   hostConnected(): void {
-    this.#subscribe();
+    if (this.#enabled()) this.#subscribe();
+  }
+
+  hostUpdate(): void {
+    // Before rendering, so what the feed says at once is part of this update.
+    if (!this.#enabled()) this.hostDisconnected();
+    else if (!this.#feed) this.#subscribe();
   }
 
   hostUpdated(): void {

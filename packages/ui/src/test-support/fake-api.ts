@@ -1,11 +1,17 @@
+import { QadminApiError } from '@qadmin/client';
 import type {
   ApiJob,
   ApiJobPage,
   ApiMetrics,
   ApiWorker,
+  AuthStatus,
+  BulkAction,
   DashboardEvent,
+  JobAction,
   Overview,
+  Permission,
   QueueDetail,
+  Role,
   Schedule,
 } from '@qadmin/core';
 import type { QadminApi } from '../shared/context';
@@ -16,9 +22,107 @@ export interface FakeCall {
   args: unknown[];
 }
 
+/**
+ * The access control of the fake server; change it while a test runs (a
+ * session that expires: `auth.principal = null`).
+ */
+export interface FakeAuth {
+  /** Who is signed in, `null`: nobody. Default: `ada`, an admin, by password. */
+  principal: AuthStatus['principal'];
+  /** What the principal may do. Default: what its role may by core's defaults. */
+  permissions?: Permission[];
+  /** A password login exists. Default true. */
+  login: boolean;
+  /** Nobody signs in (no auth configured). Default false. */
+  anonymous: boolean;
+  readOnlyReason: string | null;
+  /** Who may sign in, with which password and role. Default `ada`/`secret` (admin). */
+  users: Record<string, { password: string; role: Role }>;
+  /** Failed logins are refused this many more seconds (429). */
+  lockedForSeconds?: number;
+}
+
+/** Options of {@link createFakeApi}. */
+export interface FakeOptions {
+  auth?: Partial<FakeAuth>;
+}
+
+const OPERATOR: Permission[] = [
+  'read',
+  ...(
+    [
+      'retry',
+      'remove',
+      'promote',
+      'cancel',
+      'discard',
+      'complete',
+      'update-data',
+      'change-delay',
+      'change-priority',
+      'duplicate',
+    ] as const
+  ).map((action) => `job.${action}` as const),
+  'job.add',
+];
+const ADMIN: Permission[] = [
+  ...OPERATOR,
+  ...(['retry-all', 'promote-all', 'clean', 'empty', 'pause', 'resume', 'obliterate'] as const).map(
+    (action) => `queue.${action}` as const,
+  ),
+  'schedules.write',
+];
+
+/** What each role may do by core's default permissions. */
+export const ROLE_PERMISSIONS: Record<Role, Permission[]> = {
+  viewer: ['read'],
+  operator: OPERATOR,
+  admin: ADMIN,
+};
+
+/** A problem answer of the fake server. */
+export function fakeProblem(
+  status: number,
+  code: string,
+  title: string,
+  detail?: string,
+  extra: Record<string, unknown> = {},
+): QadminApiError {
+  return new QadminApiError({
+    type: `https://qadmin.dev/problems/${code}`,
+    title,
+    status,
+    ...(detail ? { detail } : {}),
+    ...extra,
+  });
+}
+
+/** The permission a call of the fake API needs (`read` for every read). */
+function permissionOf(method: string, args: unknown[]): Permission | 'public' {
+  switch (method) {
+    case 'me':
+    case 'login':
+    case 'logout':
+      return 'public';
+    case 'jobAction':
+      return `job.${(args[2] as JobAction).type}`;
+    case 'bulkAction':
+      return `queue.${(args[1] as BulkAction).type}`;
+    case 'addJob':
+      return 'job.add';
+    case 'upsertSchedule':
+    case 'removeSchedule':
+      return 'schedules.write';
+    default:
+      return 'read';
+  }
+}
+
 /** A fake API plus what the test needs to drive it. */
 export interface FakeApi {
   api: QadminApi;
+  /** The fake server's access control, to change while a test runs. */
+  auth: FakeAuth;
   calls: FakeCall[];
   /** Delivers a live event to every open `events()` stream. */
   push(event: DashboardEvent): void;
@@ -133,8 +237,42 @@ export type FakeHandlers = Partial<{ [K in keyof QadminApi]: QadminApi[K] }>;
  * A fake {@link QadminApi} over the fake data set. Every method records its
  * call; `handlers` replace any method (to return other data or fail).
  */
-export function createFakeApi(handlers: FakeHandlers = {}): FakeApi {
+export function createFakeApi(handlers: FakeHandlers = {}, options: FakeOptions = {}): FakeApi {
   const calls: FakeCall[] = [];
+  const auth: FakeAuth = {
+    principal: { id: 'ada', name: 'ada', role: 'admin', via: 'password' },
+    login: true,
+    anonymous: false,
+    readOnlyReason: null,
+    users: { ada: { password: 'secret', role: 'admin' } },
+    ...options.auth,
+  };
+  const status = (): AuthStatus => ({
+    principal: auth.principal,
+    permissions: auth.principal ? (auth.permissions ?? ROLE_PERMISSIONS[auth.principal.role]) : [],
+    login: auth.login,
+    anonymous: auth.anonymous,
+    readOnlyReason: auth.readOnlyReason,
+  });
+  // What core's access control answers before a route runs.
+  const guard = (method: string, args: unknown[]) => {
+    const permission = permissionOf(method, args);
+    if (permission === 'public') return;
+    const principal = auth.principal;
+    if (!principal) {
+      throw fakeProblem(401, 'unauthenticated', 'Login required', 'Log in, or send a bearer token');
+    }
+    if (!status().permissions.includes(permission)) {
+      throw fakeProblem(
+        403,
+        'forbidden',
+        'Not allowed',
+        auth.readOnlyReason ??
+          `${permission} needs another role; ${principal.name} is ${principal.role}`,
+        { permission, role: principal.role },
+      );
+    }
+  };
   const streams = new Set<(event: DashboardEvent) => void>();
   const page: ApiJobPage = {
     queueId: 'memory:emails',
@@ -238,6 +376,31 @@ export function createFakeApi(handlers: FakeHandlers = {}): FakeApi {
       },
     }),
     health: async () => ({ status: 'ok', backends: fakeOverview().backends }),
+    me: async () => status(),
+    login: async ({ username, password }) => {
+      if (!auth.login) {
+        throw fakeProblem(404, 'no-login', 'No login here', 'This dashboard has no password login');
+      }
+      if (auth.lockedForSeconds) {
+        throw fakeProblem(
+          429,
+          'too-many-logins',
+          'Too many failed logins',
+          `Try again in ${auth.lockedForSeconds} s`,
+          { retryAfterSeconds: auth.lockedForSeconds },
+        );
+      }
+      const user = auth.users[username];
+      if (!user || user.password !== password) {
+        throw fakeProblem(401, 'invalid-credentials', 'Wrong username or password');
+      }
+      auth.principal = { id: username, name: username, role: user.role, via: 'password' };
+      auth.permissions = undefined;
+      return status();
+    },
+    logout: async () => {
+      auth.principal = null;
+    },
     openapi: async () => ({}) as Awaited<ReturnType<QadminApi['openapi']>>,
     prometheus: async () => '',
     events: (onEvent, options = {}) =>
@@ -256,11 +419,17 @@ export function createFakeApi(handlers: FakeHandlers = {}): FakeApi {
     const impl = (handlers[key] ?? defaults[key]) as (...args: unknown[]) => unknown;
     (api as unknown as Record<string, unknown>)[key] = (...args: unknown[]) => {
       calls.push({ method: key, args });
+      try {
+        guard(key, args);
+      } catch (error) {
+        return Promise.reject(error);
+      }
       return impl(...args);
     };
   }
   return {
     api,
+    auth,
     calls,
     push: (event) => {
       for (const stream of streams) stream(event);

@@ -77,8 +77,23 @@ export const appStyles = css`
     border-bottom: 1px solid var(--_border);
     background: color-mix(in srgb, var(--_warn) 14%, var(--_bg));
   }
-  .banner.offline {
+  .banner.offline,
+  .banner.danger {
     background: color-mix(in srgb, var(--_danger) 14%, var(--_bg));
+  }
+  .spacer {
+    flex: 1;
+  }
+  .who {
+    display: flex;
+    align-items: center;
+    gap: var(--_space-2);
+  }
+  .who .role {
+    color: var(--_muted);
+  }
+  main:focus {
+    outline: none;
   }
   .readonly {
     font-size: 0.8em;

@@ -7,8 +7,16 @@ import {
   type PropertyValues,
   type TemplateResult,
 } from 'lit';
-import { apiContext, configContext, type QadminConfig, readPageConfig } from '../../shared/context';
+import { AuthController, watchUnauthenticated } from '../../shared/auth';
+import {
+  apiContext,
+  configContext,
+  type QadminApi,
+  type QadminConfig,
+  readPageConfig,
+} from '../../shared/context';
 import { QadminElement } from '../../shared/element';
+import { errorMessage } from '../../shared/format';
 import { LiveController } from '../../shared/live';
 import { type NavigateDetail, parseRoute, type Route, routePath } from '../../shared/routes';
 import { tokens } from '../../shared/styles';
@@ -47,16 +55,26 @@ const GO_KEYS: Record<string, string> = Object.fromEntries(
   ).map(([key, view]) => [key, routePath({ view })]),
 );
 
+/** Text with `code` spans (the server's messages quote option names so). */
+function withCode(text: string): (string | TemplateResult)[] {
+  return text.split('`').map((part, i) => (i % 2 === 1 ? html`<code>${part}</code>` : part));
+}
+
 /**
- * The whole dashboard: navigation, history routing with a deep link for every
+ * The whole dashboard: the sign-in page until someone is signed in (and again
+ * when the session ends: any call answering 401), who is signed in with a
+ * "Sign out" button, navigation, history routing with a deep link for every
  * view and filter, the live connection (SSE, polling while it is cut) with a
- * banner when the server or a backend cannot be reached, light and dark
- * themes, branding from the page's `qadmin-config`, and keyboard shortcuts.
- * It provides its API and settings to every element inside it.
+ * banner when the server or a backend cannot be reached, a banner when the
+ * dashboard is read-only or anyone may change jobs, light and dark themes,
+ * branding from the page's `qadmin-config`, and keyboard shortcuts. It
+ * provides its API and settings to every element inside it; the views offer
+ * only what the signed-in user may do.
  *
  * @summary The whole qadmin dashboard.
  * @csspart header - The top bar.
  * @csspart banner - The connection / backend warning.
+ * @csspart notice - The read-only or anonymous-writes notice.
  * @cssproperty --qadmin-color-accent - Accent colour (links, primary buttons).
  * @cssproperty --qadmin-color-bg - Page background.
  * @cssproperty --qadmin-font-family - Text font.
@@ -70,6 +88,8 @@ export class QadminApp extends QadminElement {
     query: { state: true },
     helpOpen: { state: true },
     loadError: { state: true },
+    signingOut: { state: true },
+    signOutError: { state: true },
   };
 
   /** `system` (default), `light` or `dark`; remembered in localStorage when changed here. */
@@ -78,6 +98,8 @@ export class QadminApp extends QadminElement {
   declare query: URLSearchParams;
   declare helpOpen: boolean;
   declare loadError: string | undefined;
+  declare signingOut: boolean;
+  declare signOutError: string;
 
   /**
    * Loads the elements of a view before it shows. The served app sets it to
@@ -92,10 +114,20 @@ export class QadminApp extends QadminElement {
     context: configContext,
     initialValue: this.config,
   });
+  #auth = new AuthController(this, () => this.client);
   #live = new LiveController(
     this,
-    () => this.client,
-    () => {},
+    () => this.#api,
+    (message) => {
+      // Who is signed in could not be asked (no connection at start): ask once the server is back.
+      const state = this.#auth.state;
+      if (message.kind === 'status' && message.status === 'live' && state.phase === 'unavailable') {
+        if (typeof (state.error as { status?: unknown } | null)?.status !== 'number') {
+          void this.#auth.store.load();
+        }
+      }
+    },
+    () => this.#signedIn,
   );
   #pendingGo = false;
   #goTimer: ReturnType<typeof setTimeout> | undefined;
@@ -104,7 +136,26 @@ export class QadminApp extends QadminElement {
     super();
     this.theme = (localStorage.getItem(THEME_KEY) as Theme | null) ?? this.config.theme ?? 'system';
     this.helpOpen = false;
+    this.signingOut = false;
+    this.signOutError = '';
     this.#readLocation();
+  }
+
+  /** The API the views use: the app's, telling it when a call finds the session gone. */
+  get #api(): QadminApi {
+    return watchUnauthenticated(this.client);
+  }
+
+  /**
+   * Whether to show the dashboard: someone is signed in (or the anonymous
+   * user), or the server could not say (it predates access control, or cannot
+   * be reached: the views then say so).
+   */
+  get #signedIn(): boolean {
+    const state = this.#auth.state;
+    return (
+      state.phase === 'unavailable' || (state.phase === 'known' && state.status.principal !== null)
+    );
   }
 
   get #base(): URL {
@@ -199,6 +250,7 @@ export class QadminApp extends QadminElement {
     window.addEventListener('keydown', this.#onKeyDown);
     this.addEventListener('click', this.#onClick);
     this.addEventListener('qadmin-navigate', this.#onNavigate);
+    this.addEventListener('qadmin-session-start', this.#onSessionStart);
     this.#applyBranding();
   }
 
@@ -208,6 +260,33 @@ export class QadminApp extends QadminElement {
     window.removeEventListener('keydown', this.#onKeyDown);
     this.removeEventListener('click', this.#onClick);
     this.removeEventListener('qadmin-navigate', this.#onNavigate);
+    this.removeEventListener('qadmin-session-start', this.#onSessionStart);
+  }
+
+  /** After signing in, the focus goes to the view (the form it was in is gone). */
+  #onSessionStart = () => {
+    void this.updateComplete.then(() =>
+      this.renderRoot.querySelector<HTMLElement>('main')?.focus(),
+    );
+  };
+
+  async #signOut(): Promise<void> {
+    if (this.signingOut) return;
+    this.signingOut = true;
+    this.signOutError = '';
+    const store = this.#auth.store;
+    try {
+      await this.#api.logout();
+      store.signedOut();
+      // Another provider (a proxy) may still know who this is: the server says.
+      void store.load();
+      await this.updateComplete;
+      this.renderRoot.querySelector<HTMLElement>('qadmin-login')?.focus();
+    } catch (error) {
+      this.signOutError = `Could not sign out: ${errorMessage(error)}`;
+    } finally {
+      this.signingOut = false;
+    }
   }
 
   #applyBranding(): void {
@@ -226,7 +305,7 @@ export class QadminApp extends QadminElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    this.#apiProvider.setValue(this.client);
+    this.#apiProvider.setValue(this.#api);
     this.#configProvider.setValue(this.config);
     if (changed.has('route')) {
       const view = this.route.view;
@@ -288,6 +367,72 @@ export class QadminApp extends QadminElement {
     </div>`;
   }
 
+  /** Why nobody may change anything here, when that is so (no auth configured, or `readOnly`). */
+  #readOnlyReason(overview: Overview | undefined): string | null {
+    const reason = this.#auth.store.status?.readOnlyReason;
+    if (reason) return reason;
+    return (overview?.readOnly ?? this.config.readOnly)
+      ? 'Changes are turned off on this dashboard: it runs read-only.'
+      : null;
+  }
+
+  #notices(overview: Overview | undefined): TemplateResult[] {
+    const notices: TemplateResult[] = [];
+    const reason = this.#readOnlyReason(overview);
+    if (reason) {
+      notices.push(html`<div class="banner notice" part="notice" role="status">
+        <strong>Read-only.</strong> ${withCode(reason)}
+      </div>`);
+    }
+    const status = this.#auth.store.status;
+    if (status?.anonymous && !reason && status.permissions.some((p) => p !== 'read')) {
+      notices.push(html`<div class="banner danger" part="notice" role="alert">
+        <strong>Anyone who can reach this dashboard can change jobs.</strong> Nobody signs in here
+        (the server runs with <code>unsafeAnonymousWrites</code>): use it for local development only.
+      </div>`);
+    }
+    return notices;
+  }
+
+  /** Who is signed in, and the button to sign out. */
+  #principal(): TemplateResult | typeof nothing {
+    const status = this.#auth.store.status;
+    const principal = status?.principal;
+    if (!status || !principal || principal.via === 'anonymous') return nothing;
+    return html`<span class="who" title="Signed in by ${principal.via}">
+        <span class="sr-only">Signed in as</span>
+        <span class="name">${principal.name}</span>
+        <span class="badge role">${principal.role}</span>
+      </span>
+      ${
+        status.login
+          ? html`<button type="button" class="sign-out" ?disabled=${this.signingOut} @click=${this.#signOut}>Sign out</button>`
+          : nothing
+      }`;
+  }
+
+  #nav(): TemplateResult {
+    return html`<nav aria-label="Views">
+      ${NAV.map(
+        ([view, path, label]) =>
+          html`<a href=${this.href(path)} aria-current=${this.route.view === view || (view === 'overview' && (this.route.view === 'queue' || this.route.view === 'job')) ? 'page' : 'false'}
+            >${label}</a
+          >`,
+      )}
+    </nav>`;
+  }
+
+  #main(): TemplateResult {
+    const state = this.#auth.state;
+    if (state.phase === 'loading') {
+      return html`<p class="muted loading" aria-busy="true">Loading…</p>`;
+    }
+    if (!this.#signedIn) {
+      return html`<qadmin-login heading="Sign in to ${this.config.title}"></qadmin-login>`;
+    }
+    return this.#view();
+  }
+
   #view(): TemplateResult {
     const route = this.route;
     const q = this.query;
@@ -328,7 +473,8 @@ export class QadminApp extends QadminElement {
   protected override render(): TemplateResult {
     const feed = this.#live.feed;
     const overview = feed?.overview;
-    const readOnly = overview?.readOnly ?? this.config.readOnly;
+    const signedIn = this.#signedIn;
+    const readOnly = signedIn && this.#readOnlyReason(overview) !== null;
     const status = feed?.status ?? 'connecting';
     return html`
       <header part="header">
@@ -336,26 +482,26 @@ export class QadminApp extends QadminElement {
           ${this.config.logoUrl ? html`<img src=${this.config.logoUrl} alt="" />` : nothing}
           <span>${this.config.title}</span>
         </a>
-        <nav aria-label="Views">
-          ${NAV.map(
-            ([view, path, label]) =>
-              html`<a href=${this.href(path)} aria-current=${this.route.view === view || (view === 'overview' && (this.route.view === 'queue' || this.route.view === 'job')) ? 'page' : 'false'}
-                >${label}</a
-              >`,
-          )}
-        </nav>
+        ${signedIn ? this.#nav() : html`<span class="spacer"></span>`}
         ${readOnly ? html`<span class="readonly" title="Changes are disabled on this dashboard">read-only</span>` : nothing}
-        <span class="status" title="Live updates: ${status}">
-          <span class="dot ${status}"></span>${status === 'live' ? 'live' : status}
-        </span>
+        ${
+          signedIn
+            ? html`<span class="status" title="Live updates: ${status}">
+              <span class="dot ${status}"></span>${status === 'live' ? 'live' : status}
+            </span>`
+            : nothing
+        }
+        ${this.#principal()}
         <button type="button" @click=${this.#cycleTheme} aria-label="Theme: ${this.theme} (change)">
           ${this.theme === 'dark' ? '☾' : this.theme === 'light' ? '☀' : '◐'}
         </button>
         <button type="button" @click=${() => (this.helpOpen = true)} aria-label="Keyboard shortcuts">?</button>
       </header>
-      ${this.#banner(overview)}
+      ${signedIn ? this.#notices(overview) : nothing}
+      ${signedIn ? this.#banner(overview) : nothing}
+      ${this.signOutError ? html`<div class="banner offline" role="alert">${this.signOutError}</div>` : nothing}
       ${this.loadError ? html`<div class="banner offline" role="alert">${this.loadError}</div>` : nothing}
-      <main>${this.#view()}</main>
+      <main tabindex="-1">${this.#main()}</main>
       <dialog aria-label="Keyboard shortcuts" @close=${() => (this.helpOpen = false)}>
         <h2>Keyboard shortcuts</h2>
         <dl class="keys">

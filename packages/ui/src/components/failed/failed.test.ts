@@ -1,9 +1,10 @@
-import type { ApiJob, ApiJobPage, ApiJobSummary } from '@qadmin/core';
+import type { ApiJob, ApiJobPage, ApiJobSummary, Role } from '@qadmin/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { expectAccessible } from '../../test-support/a11y';
 import {
   createFakeApi,
   type FakeHandlers,
+  type FakeOptions,
   fakeJob,
   fakeOverview,
   fakeQueue,
@@ -51,8 +52,8 @@ function page(queueId: string): ApiJobPage {
   return { queueId, state: 'failed', jobs, nextCursor: null, total: jobs.length, search: null };
 }
 
-async function mount(handlers: FakeHandlers = {}) {
-  const fake = createFakeApi({ listJobs: async (queueId) => page(queueId), ...handlers });
+async function mount(handlers: FakeHandlers = {}, options: FakeOptions = {}) {
+  const fake = createFakeApi({ listJobs: async (queueId) => page(queueId), ...handlers }, options);
   const el = document.createElement('qadmin-failed');
   el.api = fake.api;
   document.body.append(el);
@@ -200,6 +201,24 @@ describe('qadmin-failed', () => {
     });
     await vi.waitFor(() => expect(jobIds(el)).toHaveLength(4));
     expect(root(el).querySelectorAll('button')).toHaveLength(0);
+  });
+
+  it('offers only what the signed-in role may do: retry to an operator, nothing to a viewer', async () => {
+    const as = (role: Role): FakeOptions => ({
+      auth: { principal: { id: role, name: role, role, via: 'password' } },
+    });
+    const operator = await mount({}, as('operator'));
+    await vi.waitFor(() => expect(jobIds(operator.el)).toHaveLength(4));
+    await vi.waitFor(() =>
+      expect(root(operator.el).querySelector('button[aria-label^="Retry job"]')).not.toBeNull(),
+    );
+    // Retrying every failed job of a queue is a bulk action: admins only.
+    expect(summaryLine(operator.el, 'emails')!.querySelector('button')).toBeNull();
+    document.body.replaceChildren();
+
+    const viewer = await mount({}, as('viewer'));
+    await vi.waitFor(() => expect(jobIds(viewer.el)).toHaveLength(4));
+    expect(root(viewer.el).querySelectorAll('button')).toHaveLength(0);
   });
 
   it('says so when nothing failed', async () => {

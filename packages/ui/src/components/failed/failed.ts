@@ -9,6 +9,7 @@ import {
   type TemplateResult,
 } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
+import { AuthController } from '../../shared/auth';
 import { configContext, type QadminApi } from '../../shared/context';
 import { QadminElement } from '../../shared/element';
 import { errorMessage, formatNumber, timeAgo } from '../../shared/format';
@@ -92,6 +93,7 @@ export class QadminFailed extends QadminElement implements KeyboardView {
   #appliedAt = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
+  #auth = new AuthController(this, () => this.client);
   #live = new LiveController(
     this,
     () => this.client,
@@ -199,7 +201,8 @@ export class QadminFailed extends QadminElement implements KeyboardView {
       detail &&
         !detail.readOnly &&
         !this.#readOnly &&
-        detail.capabilities.jobActions.includes('retry'),
+        detail.capabilities.jobActions.includes('retry') &&
+        this.#auth.can('job.retry'),
     );
   }
 
@@ -209,6 +212,7 @@ export class QadminFailed extends QadminElement implements KeyboardView {
         !detail.readOnly &&
         !this.#readOnly &&
         detail.capabilities.bulkActions.includes('retry-all') &&
+        this.#auth.can('queue.retry-all') &&
         detail.capabilities.retryAllStates.includes('failed'),
     );
   }

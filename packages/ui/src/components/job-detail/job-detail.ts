@@ -17,6 +17,7 @@ import {
   type TemplateResult,
 } from 'lit';
 import { live } from 'lit/directives/live.js';
+import { AuthController } from '../../shared/auth';
 import { configContext, type QadminConfig } from '../../shared/context';
 import { QadminElement } from '../../shared/element';
 import {
@@ -141,8 +142,8 @@ function stateLabel(state: string): string {
  * One job: its state, progress (live), attempts, timeline with wait and
  * processing times, failure reason and stack traces, data, return value and
  * options, logs, flow parent and children, and the actions the queue allows
- * in the job's state (none when read-only). Reloads when a live event says
- * the job changed.
+ * in the job's state and the signed-in user may take (none when read-only).
+ * Reloads when a live event says the job changed.
  *
  * @summary The detail page of one job.
  * @event qadmin-job-action - An action was tried on the job (detail: {queueId, jobId, action, ok}).
@@ -247,6 +248,7 @@ export class QadminJobDetail extends QadminElement {
     () => this.client,
     (message) => this.#onLive(message),
   );
+  #auth = new AuthController(this, () => this.client);
 
   constructor() {
     super();
@@ -594,7 +596,10 @@ export class QadminJobDetail extends QadminElement {
     const queue = this.#queue;
     if (!queue || this.#readOnly || this.removed) return nothing;
     const allowed = ACTIONS.filter(
-      ([type, , fits]) => queue.capabilities.jobActions.includes(type) && fits(job.state),
+      ([type, , fits]) =>
+        queue.capabilities.jobActions.includes(type) &&
+        this.#auth.can(`job.${type}`) &&
+        fits(job.state),
     );
     if (allowed.length === 0) return nothing;
     return html`<div class="toolbar" part="toolbar" role="group" aria-label="Job actions" aria-busy=${this.busy ? 'true' : 'false'}>
@@ -617,7 +622,9 @@ export class QadminJobDetail extends QadminElement {
 
   #editorForm(): TemplateResult | typeof nothing {
     const editor = this.editor;
-    if (!editor || this.#readOnly || this.removed) return nothing;
+    if (!editor || this.#readOnly || this.removed || !this.#auth.can(`job.${editor}`)) {
+      return nothing;
+    }
     const labels: Record<Editor, [string, string, string]> = {
       'update-data': ['Job data (JSON)', 'Save data', 'Replaces the whole data of the job.'],
       'change-delay': [

@@ -16,6 +16,7 @@ import {
 } from 'lit';
 import { guard } from 'lit/directives/guard.js';
 import { repeat } from 'lit/directives/repeat.js';
+import { AuthController } from '../../shared/auth';
 import type { QadminApi } from '../../shared/context';
 import { defineElement } from '../../shared/define-element';
 import { QadminElement } from '../../shared/element';
@@ -276,6 +277,7 @@ export class QadminJobList extends QadminElement {
     },
   });
 
+  #auth = new AuthController(this, () => this.client);
   #live = new LiveController(
     this,
     () => this.client,
@@ -405,13 +407,18 @@ export class QadminJobList extends QadminElement {
     return rows;
   }
 
-  /** The actions the capabilities allow on jobs of the listed state (none when read-only). */
+  /**
+   * The actions the capabilities allow on jobs of the listed state and the
+   * signed-in user may take (none when read-only).
+   */
   get #actions(): BatchAction[] {
     const detail = this.#detail;
     if (!detail || detail.readOnly) return [];
     return BATCH_ACTIONS.filter(
       (action) =>
-        detail.capabilities.jobActions.includes(action.type) && action.allows(this.#state, detail),
+        detail.capabilities.jobActions.includes(action.type) &&
+        this.#auth.can(`job.${action.type}`) &&
+        action.allows(this.#state, detail),
     );
   }
 

@@ -8,6 +8,7 @@ import {
   type TemplateResult,
 } from 'lit';
 import { live } from 'lit/directives/live.js';
+import { AuthController } from '../../shared/auth';
 import { defineElement } from '../../shared/define-element';
 import { QadminElement } from '../../shared/element';
 import { errorMessage, formatCount, formatNumber, STATE_ORDER } from '../../shared/format';
@@ -123,6 +124,7 @@ export class QadminQueue extends QadminElement {
     },
   });
 
+  #auth = new AuthController(this, () => this.client);
   #live = new LiveController(
     this,
     () => this.client,
@@ -513,7 +515,7 @@ export class QadminQueue extends QadminElement {
   #renderActions(detail: QueueDetail): TemplateResult | typeof nothing {
     if (detail.readOnly) return nothing;
     const caps = detail.capabilities;
-    const allowed = new Set(caps.bulkActions);
+    const allowed = new Set(caps.bulkActions.filter((action) => this.#auth.can(`queue.${action}`)));
     const busy = this.running !== undefined || this.pending !== undefined;
     const button = (
       label: string,

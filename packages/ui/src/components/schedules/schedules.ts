@@ -9,6 +9,7 @@ import {
   type TemplateResult,
 } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
+import { AuthController } from '../../shared/auth';
 import { configContext, type QadminApi } from '../../shared/context';
 import { QadminElement } from '../../shared/element';
 import {
@@ -131,6 +132,7 @@ export class QadminSchedules extends QadminElement {
   #lastRun = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
+  #auth = new AuthController(this, () => this.client);
   #live = new LiveController(
     this,
     () => this.client,
@@ -234,7 +236,11 @@ export class QadminSchedules extends QadminElement {
 
   #writable(detail: QueueDetail | undefined): boolean {
     return Boolean(
-      detail && !detail.readOnly && !this.#readOnly && detail.capabilities.schedules.write,
+      detail &&
+        !detail.readOnly &&
+        !this.#readOnly &&
+        detail.capabilities.schedules.write &&
+        this.#auth.can('schedules.write'),
     );
   }
 
