@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdmin, type QadminApp } from './admin';
@@ -32,6 +33,8 @@ describe('UI files from uiDir', () => {
     writeFileSync(join(uiDir, 'logo.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]));
     writeFileSync(join(uiDir, '.env'), 'TOKEN=inside');
     writeFileSync(join(dir, 'secret.txt'), 'TOKEN=outside');
+    mkdirSync(join(dir, 'ui-private'));
+    writeFileSync(join(dir, 'ui-private', 'secret.txt'), 'TOKEN=sibling');
     admin = createAdmin({ backends: [createFakeBackend()], uiDir, title: 'Ops <queues>' });
     root = await startServer(admin);
     mounted = await startServer(admin, '/admin/queues/');
@@ -188,6 +191,17 @@ describe('UI files from uiDir', () => {
         })
       ).status,
     ).toBe(404);
+    // Ids with a dot: a queue `emails.v2`, a job `order.17`, a name ending like a file.
+    for (const path of [
+      '/admin/queues/queues/mem%3Aemails.v2',
+      '/admin/queues/queues/mem%3Aemails/jobs/order.17',
+      '/admin/queues/queues/mem%3Aq%3Cimg%20src%3Dx%20onerror%3Dwindow.__xss%3D1%3E',
+      '/admin/queues/queues/mem%3Aemails/jobs/x.__proto__',
+    ]) {
+      const page = await rawRequest(mounted.origin, path, { headers: html });
+      expect(page.status, path).toBe(200);
+      expect(page.body.toString(), path).toContain('<base href="/admin/queues/">');
+    }
     const missingAsset = await rawRequest(
       mounted.origin,
       '/admin/queues/assets/missing-1234abcd.js',
@@ -220,6 +234,112 @@ describe('UI files from uiDir', () => {
       headers: {},
     });
     expect(direct.status).toBe(404);
+  });
+
+  it('never serves a file outside uiDir, however the path is encoded or sent', async () => {
+    const secret = join(dir, 'secret.txt');
+    const sibling = `/../${basename(uiDir)}-private/secret.txt`;
+    const paths = [
+      // Double encoding: decoded once, `%2e%2e` is a plain (missing) file name.
+      '/%252e%252e/secret.txt',
+      '/%252e%252e%252fsecret.txt',
+      '/assets/%252e%252e%252f%252e%252e%252fsecret.txt',
+      // Mixed and partial encodings, overlong UTF-8 dots, `..;`.
+      '/.%2e/secret.txt',
+      '/%2e./secret.txt',
+      '/..%2Fsecret.txt',
+      '/%2E%2E%2Fsecret.txt',
+      '/assets/..%2f..%2f..%2f' + secret.split('/').slice(1).map(encodeURIComponent).join('%2f'),
+      '/%c0%ae%c0%ae/secret.txt',
+      '/%c0%ae%c0%ae%c0%afsecret.txt',
+      '/..;/secret.txt',
+      // Backslashes, plain and encoded (node's URL parser reads a plain one as `/`).
+      '/..\\secret.txt',
+      '/assets\\..\\..\\secret.txt',
+      '/%5c..%5c..%5csecret.txt',
+      '/..%255csecret.txt',
+      // Absolute paths: encoded in one segment, or after a double slash.
+      `/${encodeURIComponent(secret)}`,
+      `/%2F${secret.slice(1).split('/').map(encodeURIComponent).join('%2F')}`,
+      `/${secret}`,
+      `//${secret.slice(1)}`,
+      '/C:%5C..%5Csecret.txt',
+      // NUL, encoded (a plain one is refused by node's parser, see below).
+      '/secret.txt%00',
+      '/%00/../secret.txt',
+      '/..%00/secret.txt',
+      '/index.html%00/../../secret.txt',
+      // A sibling directory whose name starts like uiDir's.
+      sibling,
+      sibling.replace('/../', '/%2e%2e/'),
+      sibling.replace('/../', '/..%2f'),
+    ];
+    for (const path of paths) {
+      for (const served of [root, mounted]) {
+        const full = served === root ? path : `/admin/queues${path}`;
+        for (const method of ['GET', 'HEAD']) {
+          const result = await rawRequest(served.origin, full, {
+            method,
+            headers: { accept: 'text/html' },
+          });
+          const label = `${method} ${full}`;
+          // A deep-link fallback may answer with index.html; never with a file outside.
+          expect([200, 404], label).toContain(result.status);
+          if (result.status === 200) {
+            expect(result.headers['content-type'], label).toBe('text/html; charset=utf-8');
+            expect(result.body.toString(), label).toContain('qadmin-config');
+          }
+          expect(result.body.toString(), label).not.toContain('TOKEN');
+        }
+      }
+    }
+  });
+
+  it('refuses traversal sent as raw bytes: NUL, absolute-form and relative request targets', async () => {
+    const raw = async (origin: string, target: Buffer | string) => {
+      const { hostname, port } = new URL(origin);
+      const socket = connect(Number(port), hostname);
+      const chunks: Buffer[] = [];
+      socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+      const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+      socket.write(
+        Buffer.concat([
+          Buffer.from('GET '),
+          Buffer.isBuffer(target) ? target : Buffer.from(target, 'latin1'),
+          Buffer.from(
+            ` HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAccept: text/html\r\nConnection: close\r\n\r\n`,
+          ),
+        ]),
+      );
+      await closed;
+      return Buffer.concat(chunks).toString('latin1');
+    };
+    for (const served of [root, mounted]) {
+      const host = new URL(served.origin).host;
+      const prefix = served === root ? '' : '/admin/queues';
+      const targets: (Buffer | string)[] = [
+        Buffer.from(`${prefix}/secret.txt\0`),
+        Buffer.from(`${prefix}/..\0/secret.txt`),
+        Buffer.from(`${prefix}/../secret.txt\0.html`),
+        Buffer.from(`${prefix}/assets/..%2f..%2fsecret.txt\0`),
+        '../secret.txt',
+        '..%2fsecret.txt',
+        `http://${host}${prefix}/../secret.txt`,
+        `http://${host}${prefix}/%2e%2e/secret.txt`,
+        `http://${host}${prefix}/assets/..%2f..%2fsecret.txt`,
+        `http://evil.example${prefix}/assets/%2e%2e%2f%2e%2e%2fsecret.txt`,
+        `${prefix}/assets/..%2f..%2fsecret.txt`,
+        `${prefix}/../../../../../../../../../../secret.txt`,
+        `${prefix}/./.././../secret.txt`,
+      ];
+      for (const target of targets) {
+        const response = await raw(served.origin, target);
+        const label = `GET ${String(target).replaceAll('\0', '\\0')}`;
+        // 400: node's parser refuses a NUL or a target that is neither a path nor a URL.
+        expect(response, label).toMatch(/^HTTP\/1\.1 (200|400|404) /);
+        expect(response, label).not.toContain('TOKEN');
+      }
+    }
   });
 
   it('answers /favicon.ico with 204 when uiDir has none, and HEAD without a body', async () => {

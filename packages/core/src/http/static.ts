@@ -398,9 +398,10 @@ export function findInstalledUi(): string | undefined {
 /**
  * The handler of every GET/HEAD path outside the API: files of `uiDir` with
  * caching headers, ETags and compression; `index.html` with the UI config;
- * deep links (HTML requests for paths without an extension) answered with
- * `index.html`; `/favicon.ico` 204 when there is none. Paths that leave
- * `uiDir`, name dotfiles or fail to decode are 404.
+ * deep links (HTML requests for paths without the extension of a file type
+ * the UI ships, since ids may hold dots) answered with `index.html`;
+ * `/favicon.ico` 204 when there is none. Paths that leave `uiDir`, name
+ * dotfiles or fail to decode are 404.
  *
  * @example
  * ```ts
@@ -420,9 +421,13 @@ export function createStaticHandler(
     throw noRoute(request.method, request.path);
   };
 
-  const isDeepLink = (request: QadminRequest) =>
-    headerOf(request, 'accept').includes('text/html') &&
-    extensionOf(request.path.slice(request.path.lastIndexOf('/') + 1)) === '';
+  // A queue or job id may hold a dot (`emails.v2`, `order.17`): only a file
+  // type the UI ships makes a page request a missing file rather than a view.
+  const isDeepLink = (request: QadminRequest) => {
+    if (!headerOf(request, 'accept').includes('text/html')) return false;
+    const extension = extensionOf(request.path.slice(request.path.lastIndexOf('/') + 1));
+    return extension === '' || !Object.hasOwn(CONTENT_TYPES, extension);
+  };
 
   /** The decoded path below `root`, or `null` when it is not a safe one. */
   const safeRelative = (path: string): string | null => {
