@@ -16,7 +16,14 @@ await mkdir(out, { recursive: true });
 
 const backend = createMemoryBackend({ label: 'in-memory' });
 const stop = startDemoWorkload(backend, { rate: 6 });
-const admin = createAdmin({ backends: [backend], title: 'Shop queues' });
+const admin = createAdmin({
+  backends: [backend],
+  title: 'Shop queues',
+  // A local demo: anyone who reaches it (127.0.0.1 by default) may change jobs, and
+  // qadmin says so at start-up. In production, configure `auth` (see the security section
+  // of the root README) and leave this out: without auth the dashboard is read-only.
+  unsafeAnonymousWrites: true,
+});
 const app = express();
 app.use('/admin/queues', qadmin(admin));
 const server = createServer(app).listen(0, '127.0.0.1');

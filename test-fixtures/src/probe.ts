@@ -50,9 +50,14 @@ export async function probe(
   try {
     const response = await fetch(`${base}/${path}`, {
       method,
+      // A change carries the header the dashboard's own pages send (core's CSRF check).
+      ...(method === 'GET' ? {} : { headers: { 'x-qadmin-csrf': '1' } }),
       ...(body === undefined
         ? {}
-        : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+        : {
+            headers: { 'content-type': 'application/json', 'x-qadmin-csrf': '1' },
+            body: JSON.stringify(body),
+          }),
       signal: AbortSignal.timeout(HUNG_AFTER_MS),
     });
     const text = await response.text();

@@ -16,7 +16,14 @@ const rate = Number(process.env.WORKLOAD_RATE ?? 1);
 
 const backend = createMemoryBackend({ id: 'memory', label: 'demo (in-memory)' });
 const stopWorkload = startDemoWorkload(backend, { rate });
-const admin = createAdmin({ backends: [backend], title: 'qadmin demo' });
+const admin = createAdmin({
+  backends: [backend],
+  title: 'qadmin demo',
+  // A local demo: anyone who reaches it (127.0.0.1 by default) may change jobs, and
+  // qadmin says so at start-up. In production, configure `auth` (see the security section
+  // of the root README) and leave this out: without auth the dashboard is read-only.
+  unsafeAnonymousWrites: true,
+});
 const server = createServer(createNodeListener(admin, { basePath }));
 
 function listen(port: number, attemptsLeft: number): void {

@@ -47,7 +47,14 @@ await build({
 // The queues. With BullMQ or pg-boss this is where their backend goes instead.
 const backend = createMemoryBackend({ label: 'in-memory' });
 const stopWorkload = startDemoWorkload(backend);
-const admin = createAdmin({ backends: [backend], title: 'Acme admin: queues' });
+const admin = createAdmin({
+  backends: [backend],
+  title: 'Acme admin: queues',
+  // A local example: anyone who reaches it (127.0.0.1 by default) may change jobs, and
+  // qadmin says so at start-up. In production, configure `auth` (see the security section
+  // of the root README) and leave this out: without auth the dashboard is read-only.
+  unsafeAnonymousWrites: true,
+});
 
 const app = express();
 // The dashboard's API (and the full dashboard the elements link to).

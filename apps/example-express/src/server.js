@@ -32,7 +32,14 @@ try {
 
 // Every BullMQ queue under the default `bull` prefix, found by scanning (new ones appear by themselves).
 const bullmq = createBullmqBackend({ connection: redis, discoveryIntervalMs: 5_000 });
-const admin = createAdmin({ backends: [bullmq], title: 'Example shop: queues' });
+const admin = createAdmin({
+  backends: [bullmq],
+  title: 'Example shop: queues',
+  // A local example: anyone who reaches it (127.0.0.1 by default) may change jobs, and
+  // qadmin says so at start-up. In production, configure `auth` (see the security section
+  // of the root README) and leave this out: without auth the dashboard is read-only.
+  unsafeAnonymousWrites: true,
+});
 const stopTraffic = rate > 0 ? await startTraffic(redisUrl, { rate }) : async () => {};
 const emails = new Queue('emails', { connection: redis });
 

@@ -47,7 +47,14 @@ const { boss } = shop;
 // Every queue of the pg-boss schema. The app's own boss runs the dashboard's
 // actions (retry, cancel, add a job...), so pg-boss's rules hold for them.
 const pgboss = createPgBossBackend({ connection: databaseUrl, schema, boss });
-const admin = createAdmin({ backends: [pgboss], title: 'Example shop: queues' });
+const admin = createAdmin({
+  backends: [pgboss],
+  title: 'Example shop: queues',
+  // A local example: anyone who reaches it (127.0.0.1 by default) may change jobs, and
+  // qadmin says so at start-up. In production, configure `auth` (see the security section
+  // of the root README) and leave this out: without auth the dashboard is read-only.
+  unsafeAnonymousWrites: true,
+});
 
 // The app's JSON parser and its bodyLimit apply to the app's routes only: the
 // dashboard is an encapsulated plugin that reads its own bodies (up to 1 MiB).

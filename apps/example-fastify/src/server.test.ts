@@ -98,7 +98,7 @@ describe('apps/example-fastify', () => {
     const note = 'x'.repeat(32 * 1024);
     const created = await fetch(new URL('api/queues/pgboss%3Aemails/jobs', app.url), {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'x-qadmin-csrf': '1' },
       body: JSON.stringify({
         name: 'emails',
         data: { to: 'big@example.com', template: 'welcome', note },

@@ -19,7 +19,14 @@ const emails = backend.queue('emails');
 emails.process('welcome', async (job) => ({ sentTo: job.data.to }), { name: 'mailer' });
 const stopWorkload = startDemoWorkload(backend);
 
-const admin = createAdmin({ backends: [backend], title: 'Example shop: queues' });
+const admin = createAdmin({
+  backends: [backend],
+  title: 'Example shop: queues',
+  // A local example: anyone who reaches it (127.0.0.1 by default) may change jobs, and
+  // qadmin says so at start-up. In production, configure `auth` (see the security section
+  // of the root README) and leave this out: without auth the dashboard is read-only.
+  unsafeAnonymousWrites: true,
+});
 
 const app = new Koa();
 // The dashboard first: it reads its own request bodies (up to 1 MiB), so the

@@ -82,7 +82,14 @@ beforeAll(async () => {
     prefix: PREFIX,
     discoveryIntervalMs: 500,
   });
-  admin = createAdmin({ backends: [backend], refreshIntervalMs: 500, uiDir: false });
+  admin = createAdmin({
+    // Retries without login: these tests are about the store failing, not about access.
+    unsafeAnonymousWrites: true,
+    warn: () => {},
+    backends: [backend],
+    refreshIntervalMs: 500,
+    uiDir: false,
+  });
   server = createServer(createNodeListener(admin));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   target = {

@@ -164,6 +164,15 @@ export interface QadminClient {
   health(options?: RequestOptions): Promise<Health>;
   /** Recent completed/failed counts of every queue with metrics (sparklines). `GET api/throughput` */
   throughput(options?: RequestOptions): Promise<Throughput>;
+  /** Who the caller is and what it may do. `GET api/auth/me` */
+  me(options?: RequestOptions): Promise<ApiOperation<'me'>['response']>;
+  /** Log in with a password; the session cookie is set by the answer. `POST api/auth/login` */
+  login(
+    credentials: { username: string; password: string },
+    options?: RequestOptions,
+  ): Promise<ApiOperation<'login'>['response']>;
+  /** Log out (the session cookie is cleared). `POST api/auth/logout` */
+  logout(options?: RequestOptions): Promise<void>;
   /** The OpenAPI 3.1 document of the API. `GET api/openapi.json` */
   openapi(options?: RequestOptions): Promise<OpenApiDocument>;
   /** The Prometheus text exposition. `GET metrics` */
@@ -241,6 +250,9 @@ export function createClient(options: ClientOptions): QadminClient {
     );
     for (const [name, value] of new Headers(init.options?.headers)) headers.set(name, value);
     headers.set('accept', init.accept ?? 'application/json');
+    // Proves a change comes from a page of the dashboard, not a form on another site (the
+    // server refuses changes without it unless they carry a bearer token).
+    if (method !== 'GET' && method !== 'HEAD') headers.set('x-qadmin-csrf', '1');
     let body: string | undefined;
     if (init.body !== undefined) {
       headers.set('content-type', 'application/json');
@@ -314,6 +326,12 @@ export function createClient(options: ClientOptions): QadminClient {
       }),
     health: (opts) => call('health', 'GET', 'api/health', { options: opts }),
     throughput: (opts) => call('throughput', 'GET', 'api/throughput', { options: opts }),
+    me: (opts) => call('me', 'GET', 'api/auth/me', { options: opts }),
+    login: (credentials, opts) =>
+      call('login', 'POST', 'api/auth/login', { body: credentials, options: opts }),
+    logout: async (opts) => {
+      await send('POST', 'api/auth/logout', { options: opts });
+    },
     openapi: (opts) => call('openapi', 'GET', 'api/openapi.json', { options: opts }),
     prometheus: async (opts) =>
       (await send('GET', 'metrics', { options: opts, accept: 'text/plain' })).text(),

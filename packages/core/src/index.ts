@@ -1,4 +1,5 @@
 export * from './api';
+export * from './auth/index';
 export * from './backend';
 export * from './errors';
 export {

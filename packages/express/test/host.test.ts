@@ -27,7 +27,7 @@ describe('next to a host app whose body parsers run first', () => {
   beforeAll(async () => {
     const backend = createMemoryBackend();
     backend.queue('emails');
-    admin = createAdmin({ backends: [backend] });
+    admin = createAdmin({ unsafeAnonymousWrites: true, warn: () => {}, backends: [backend] });
     const app = express();
     app.use(express.json({ limit: '5mb' }));
     app.use(express.urlencoded({ extended: false }));
@@ -67,7 +67,7 @@ describe('next to a host app whose body parsers run first', () => {
     const data = { to: 'ada@example.com', note: 'ünïcødé ✓', nested: { list: [1, 2, 3] } };
     const response = await fetch(url(JOBS), {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'x-qadmin-csrf': '1' },
       body: JSON.stringify({ name: 'welcome', data }),
     });
     expect(response.status).toBe(201);
@@ -79,14 +79,14 @@ describe('next to a host app whose body parsers run first', () => {
   it('refuses a form the host decoded, and text, with 415 (not JSON input)', async () => {
     const form = await fetch(url(JOBS), {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-qadmin-csrf': '1' },
       body: 'name=welcome',
     });
     expect(form.status).toBe(415);
     expect(await problemOf(form)).toMatchObject({ status: 415, field: 'body' });
     const text = await fetch(url(JOBS), {
       method: 'POST',
-      headers: { 'content-type': 'text/plain' },
+      headers: { 'content-type': 'text/plain', 'x-qadmin-csrf': '1' },
       body: '{"name":"welcome"}',
     });
     expect(text.status).toBe(415);
@@ -95,7 +95,7 @@ describe('next to a host app whose body parsers run first', () => {
   it("applies core's 1 MiB limit to a body the host parser accepted", async () => {
     const response = await fetch(url(JOBS), {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'x-qadmin-csrf': '1' },
       body: JSON.stringify({ name: 'big', data: { blob: 'x'.repeat(2 * 1024 * 1024) } }),
     });
     expect(response.status).toBe(413);
@@ -105,7 +105,7 @@ describe('next to a host app whose body parsers run first', () => {
   it("leaves the host's routes, 404 and error handler alone", async () => {
     const echo = await fetch(url('echo'), {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'x-qadmin-csrf': '1' },
       body: '{"a":1}',
     });
     expect(await echo.json()).toEqual({ received: { a: 1 } });
@@ -130,7 +130,7 @@ describe('next to a host app whose body parsers run first', () => {
     // (mount the dashboard before the parser to get qadmin's problem+json).
     const response = await fetch(url(JOBS), {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'x-qadmin-csrf': '1' },
       body: '{"name":',
     });
     expect(response.status).toBe(400);
@@ -145,7 +145,7 @@ describe('under a nested router with params', () => {
   beforeAll(async () => {
     const backend = createMemoryBackend();
     backend.queue('emails');
-    admin = createAdmin({ backends: [backend] });
+    admin = createAdmin({ unsafeAnonymousWrites: true, warn: () => {}, backends: [backend] });
     const tenant = express.Router({ mergeParams: true });
     tenant.use('/queues', qadmin(admin));
     const app = express();

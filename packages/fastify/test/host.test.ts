@@ -48,7 +48,12 @@ function registerFormbody(app: FastifyInstance, { expected }: FastifyMajor): voi
 async function startHost(major: FastifyMajor): Promise<Host> {
   const backend = createMemoryBackend({ label: 'host test' });
   backend.queue('emails').add('welcome', { to: 'seed@example.com' });
-  const admin = createAdmin({ backends: [backend], title: 'Host test' });
+  const admin = createAdmin({
+    unsafeAnonymousWrites: true,
+    warn: () => {},
+    backends: [backend],
+    title: 'Host test',
+  });
   const app = major.fastify();
 
   app.removeContentTypeParser('application/json');
@@ -114,7 +119,7 @@ async function startHost(major: FastifyMajor): Promise<Host> {
 function postJson(url: string, body: unknown) {
   return fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', 'x-qadmin-csrf': '1' },
     body: JSON.stringify(body),
   });
 }
@@ -158,7 +163,7 @@ for (const major of MAJORS) {
 
       const form = await fetch(at('/echo'), {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-qadmin-csrf': '1' },
         body: 'a=1&b=two',
       });
       expect(form.status).toBe(200);
@@ -182,7 +187,11 @@ for (const major of MAJORS) {
       const body = await promisify(gzip)(JSON.stringify({ name: 'zipped', data: { n: 1 } }));
       const created = await fetch(at(JOBS), {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+        headers: {
+          'content-type': 'application/json',
+          'x-qadmin-csrf': '1',
+          'content-encoding': 'gzip',
+        },
         body,
       });
       expect(created.status).toBe(201);
@@ -192,7 +201,7 @@ for (const major of MAJORS) {
     it('answers a form-encoded POST to the dashboard with its own 415', async () => {
       const response = await fetch(at(JOBS), {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-qadmin-csrf': '1' },
         body: 'name=welcome',
       });
       expect(response.status).toBe(415);
@@ -280,7 +289,11 @@ for (const major of MAJORS) {
 
   describe(`closing the host app (fastify ${major.version})`, TIMEOUT, () => {
     it('app.close() ends open event streams instead of waiting for them', async () => {
-      const admin = createAdmin({ backends: [createMemoryBackend()] });
+      const admin = createAdmin({
+        unsafeAnonymousWrites: true,
+        warn: () => {},
+        backends: [createMemoryBackend()],
+      });
       try {
         const app = major.fastify();
         app.register(qadmin(admin), { prefix: MOUNT });

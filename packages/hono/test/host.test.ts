@@ -25,7 +25,7 @@ let closeServer: () => Promise<void>;
 beforeAll(async () => {
   backend = createMemoryBackend({ label: 'memory' });
   backend.queue('emails').add('welcome', { to: 'ada@example.com' }, { jobId: SLASHED_JOB_ID });
-  admin = createAdmin({ backends: [backend] });
+  admin = createAdmin({ unsafeAnonymousWrites: true, warn: () => {}, backends: [backend] });
 
   app = new Hono<{ Variables: { jsonBody: unknown } }>();
   app.use('*', async (c, next) => {
@@ -64,7 +64,11 @@ afterAll(async () => {
 function postJson(path: string, body: string): Promise<Response> {
   return fetch(`${origin}${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    headers: {
+      'content-type': 'application/json',
+      'x-qadmin-csrf': '1',
+      accept: 'application/json',
+    },
     body,
   });
 }
@@ -225,7 +229,7 @@ describe('without a server (fetch-native)', () => {
     host.onError((error, c) => c.text(`host error handler: ${error.message}`, 500));
     const response = await host.request('/admin/queues/api/queues/memory%3Aemails/jobs', {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'x-qadmin-csrf': '1' },
       body: JSON.stringify({ name: 'lost' }),
     });
     expect(response.status).toBe(500);

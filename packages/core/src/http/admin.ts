@@ -2,6 +2,8 @@
  * `createAdmin`: the service, the route table, SSE, metrics and the UI files
  * behind one `handle(request)` that every adapter calls.
  */
+import { Access, type AccessOptions } from '../auth/access';
+import type { Permission } from '../auth/model';
 import { QadminError } from '../errors';
 import { AdminService, type AdminServiceOptions, parseInput } from '../service';
 import { DEFAULT_BODY_LIMIT_BYTES, readJsonBody } from './body';
@@ -58,7 +60,8 @@ export interface QadminAppOptions {
 
 /**
  * Options of {@link createAdmin}: either the {@link AdminServiceOptions} to
- * build a service from, or an existing `service`, plus the HTTP options.
+ * build a service from, or an existing `service`, plus the HTTP options and
+ * who may do what ({@link AccessOptions}: without `auth`, read-only).
  *
  * @example
  * ```ts
@@ -67,7 +70,8 @@ export interface QadminAppOptions {
  * ```
  */
 export type CreateAdminOptions = (AdminServiceOptions | { service: AdminService }) &
-  QadminAppOptions;
+  QadminAppOptions &
+  AccessOptions;
 
 /**
  * A dashboard ready to be mounted by an adapter: `handle` answers every
@@ -83,6 +87,8 @@ export type CreateAdminOptions = (AdminServiceOptions | { service: AdminService 
 export interface QadminApp {
   /** The service behind the API. */
   readonly service: AdminService;
+  /** Who may do what: the auth providers and the permission of each role. */
+  readonly access: Access;
   /** The dashboard's name. */
   readonly title: string;
   /**
@@ -165,6 +171,7 @@ export function createAdmin(options: CreateAdminOptions): QadminApp {
   const bodyLimit = positive('bodyLimitBytes', options.bodyLimitBytes, DEFAULT_BODY_LIMIT_BYTES);
   const heartbeatMs = positive('sseHeartbeatMs', options.sseHeartbeatMs, 15_000);
   const maxBuffered = positive('sseMaxBufferedEvents', options.sseMaxBufferedEvents, 500);
+  const access = new Access(options);
   const routes: readonly Route[] = apiRoutes;
   const compiled = compileRoutes(routes);
   const prometheus = new PrometheusExporter(service);
@@ -180,6 +187,18 @@ export function createAdmin(options: CreateAdminOptions): QadminApp {
   let closed = false;
 
   const app: RouteAppContext = {
+    authStatus: (principal) => access.status(principal),
+    async login(request, body) {
+      const { principal, headers } = await access.login(request, body);
+      return {
+        ...jsonResponse(access.status(principal), 200),
+        headers: { ...jsonResponse(null, 200).headers, 'cache-control': 'no-store', ...headers },
+      };
+    },
+    async logout(request) {
+      const headers = await access.logout(request);
+      return { status: 204, headers: { 'cache-control': 'no-store', ...headers }, body: null };
+    },
     openapi(basePath) {
       openapi ??= buildOpenApiDocument(routes, { title });
       return { ...openapi, servers: [{ url: basePath || '/' }] };
@@ -216,13 +235,24 @@ export function createAdmin(options: CreateAdminOptions): QadminApp {
     rawParams: Record<string, string>,
     request: QadminRequest,
   ): Promise<QadminResponse> {
+    const permission = route.permission ?? 'read';
+    const principal = await access.authenticate(request);
+    // Before anything is read or parsed: who is not logged in learns nothing else.
+    if (permission !== 'public' && principal === null) access.require(null, 'read');
+    if (route.method !== 'GET') access.checkSameOrigin(request, principal);
     const params = parseParams(route, rawParams);
     const rawQuery = queryObject(request.query);
     const query = route.query ? parseInput(route.query, rawQuery, 'query') : {};
     const body = route.body
       ? parseInput(route.body, await readJsonBody(request, bodyLimit), 'body')
       : undefined;
-    const ctx: RouteContext = { params, query, body, rawQuery, request, service, app };
+    if (permission !== 'public') {
+      access.require(
+        principal,
+        typeof permission === 'function' ? (permission(body) as Permission) : permission,
+      );
+    }
+    const ctx: RouteContext = { params, query, body, rawQuery, request, principal, service, app };
     if (route.kind === 'raw') return route.handler(ctx);
     const data = await route.handler(ctx);
     if (route.response.status === 204) {
@@ -282,6 +312,7 @@ export function createAdmin(options: CreateAdminOptions): QadminApp {
 
   return {
     service,
+    access,
     title,
     async handle(incoming) {
       const method = incoming.method.toUpperCase();
@@ -290,12 +321,15 @@ export function createAdmin(options: CreateAdminOptions): QadminApp {
         method === incoming.method && path === incoming.path
           ? incoming
           : { ...incoming, method, path };
+      let response: QadminResponse;
       try {
-        const response = await dispatch(request);
-        return method === 'HEAD' ? headResponse(response) : response;
+        response = await dispatch(request);
+        if (method === 'HEAD') response = headResponse(response);
       } catch (error) {
-        return problemResponse(error, request);
+        response = problemResponse(error, request);
       }
+      // Every answer carries them; a route's own (a stricter CSP) wins.
+      return { ...response, headers: { ...access.securityHeaders, ...response.headers } };
     },
     async close() {
       if (closed) return;

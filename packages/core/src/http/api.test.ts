@@ -14,8 +14,11 @@ import type { QadminRequest } from './types';
 
 type Served = Awaited<ReturnType<typeof startServer>>;
 
+/** Writes allowed without auth (the access rules have tests of their own), no start-up warning. */
+const open = { unsafeAnonymousWrites: true, warn: () => {} } as const;
+
 async function serve(options: CreateAdminOptions) {
-  const admin = createAdmin(options);
+  const admin = createAdmin({ ...open, ...options });
   const server = await startServer(admin);
   return { admin, server };
 }
@@ -29,7 +32,10 @@ afterAll(async () => {
 });
 
 async function call(server: Served, path: string, init: RequestInit = {}) {
-  const response = await fetch(server.origin + path, init);
+  // What the dashboard's own pages send with every change (the CSRF check).
+  const headers = new Headers(init.headers);
+  if (!headers.has('x-qadmin-csrf')) headers.set('x-qadmin-csrf', '1');
+  const response = await fetch(server.origin + path, { ...init, headers });
   const text = await response.text();
   const type = response.headers.get('content-type') ?? '';
   return {
@@ -42,7 +48,7 @@ async function call(server: Served, path: string, init: RequestInit = {}) {
 
 const json = (body: unknown, method = 'POST'): RequestInit => ({
   method,
-  headers: { 'content-type': 'application/json' },
+  headers: { 'content-type': 'application/json', 'x-qadmin-csrf': '1' },
   body: JSON.stringify(body),
 });
 
@@ -332,7 +338,7 @@ describe('JSON API', () => {
       const post = (body: string | Uint8Array<ArrayBuffer>) =>
         call(server, `${EMAILS}/jobs`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', 'x-qadmin-csrf': '1' },
           body,
         });
       expectProblem(await post('{"name":'), 400, 'invalid-input', 'body');
@@ -373,7 +379,7 @@ describe('JSON API', () => {
       expectProblem(
         await call(server, `${EMAILS}/jobs`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', 'x-qadmin-csrf': '1' },
           body: big,
         }),
         413,
@@ -383,7 +389,11 @@ describe('JSON API', () => {
       // Chunked: no content-length, so the limit applies while reading.
       const chunked = await rawRequest(server.origin, `${EMAILS}/jobs`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+        headers: {
+          'content-type': 'application/json',
+          'transfer-encoding': 'chunked',
+          'x-qadmin-csrf': '1',
+        },
         body: big,
       });
       expect(chunked.status).toBe(413);
@@ -394,7 +404,7 @@ describe('JSON API', () => {
       expectProblem(
         await call(server, `${EMAILS}/jobs`, {
           method: 'POST',
-          headers: { 'content-type': 'text/plain' },
+          headers: { 'content-type': 'text/plain', 'x-qadmin-csrf': '1' },
           body: '{}',
         }),
         415,
@@ -404,7 +414,7 @@ describe('JSON API', () => {
       expectProblem(
         await call(server, `${EMAILS}/jobs`, {
           method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-qadmin-csrf': '1' },
           body: 'name=x',
         }),
         415,
@@ -413,7 +423,10 @@ describe('JSON API', () => {
       );
       const vendorJson = await call(server, `${EMAILS}/jobs`, {
         method: 'POST',
-        headers: { 'content-type': 'application/vnd.api+json; charset=utf-8' },
+        headers: {
+          'content-type': 'application/vnd.api+json; charset=utf-8',
+          'x-qadmin-csrf': '1',
+        },
         body: JSON.stringify({ name: 'vendor' }),
       });
       expect(vendorJson.status).toBe(201);
@@ -601,7 +614,7 @@ describe('backends that cannot answer', () => {
   });
 
   it('503 for every request once the app is closed', async () => {
-    const closing = createAdmin({ backends: [createFakeBackend()] });
+    const closing = createAdmin({ ...open, backends: [createFakeBackend()] });
     await closing.close();
     const response = await closing.handle(request('GET', '/api/overview'));
     expect(response.status).toBe(503);
@@ -610,10 +623,10 @@ describe('backends that cannot answer', () => {
 
 describe('read-only dashboards', () => {
   it('403 for mutations', async () => {
-    const admin = createAdmin({ backends: [createFakeBackend()], readOnly: true });
+    const admin = createAdmin({ ...open, backends: [createFakeBackend()], readOnly: true });
     const response = await admin.handle({
       ...request('POST', '/api/queues/mem%3Aemails/jobs/2/actions'),
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'x-qadmin-csrf': '1' },
       body: '{"type":"retry"}',
     });
     expect(response.status).toBe(403);
@@ -630,7 +643,7 @@ function request(method: string, path: string): QadminRequest {
 
 describe('handle() directly', () => {
   it('stops reading a streamed body as soon as it passes the limit', async () => {
-    const admin = createAdmin({ backends: [createFakeBackend()], bodyLimitBytes: 100 });
+    const admin = createAdmin({ ...open, backends: [createFakeBackend()], bodyLimitBytes: 100 });
     let pulled = 0;
     let finished = false;
     async function* body() {
@@ -645,7 +658,7 @@ describe('handle() directly', () => {
     }
     const response = await admin.handle({
       ...request('POST', '/api/queues/mem%3Aemails/jobs'),
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'x-qadmin-csrf': '1' },
       body: body(),
     });
     expect(response.status).toBe(413);
@@ -655,17 +668,17 @@ describe('handle() directly', () => {
   });
 
   it('reads a ReadableStream body and a body the framework already parsed', async () => {
-    const admin = createAdmin({ backends: [createFakeBackend()] });
+    const admin = createAdmin({ ...open, backends: [createFakeBackend()] });
     const stream = new Blob([JSON.stringify({ name: 'from-stream' })]).stream();
     const streamed = await admin.handle({
       ...request('POST', '/api/queues/mem%3Aemails/jobs'),
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'x-qadmin-csrf': '1' },
       body: stream,
     });
     expect(streamed.status).toBe(201);
     const parsed = await admin.handle({
       ...request('POST', '/api/queues/mem%3Aemails/jobs'),
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'x-qadmin-csrf': '1' },
       parsedBody: { name: 'parsed' },
     });
     expect(parsed.status).toBe(201);
@@ -674,9 +687,13 @@ describe('handle() directly', () => {
   });
 
   it('holds a body a host parser read to the same media type and size rules', async () => {
-    const admin = createAdmin({ backends: [createFakeBackend()], bodyLimitBytes: 1000 });
+    const admin = createAdmin({ ...open, backends: [createFakeBackend()], bodyLimitBytes: 1000 });
     const post = (headers: Record<string, string>, parsedBody: unknown) =>
-      admin.handle({ ...request('POST', '/api/queues/mem%3Aemails/jobs'), headers, parsedBody });
+      admin.handle({
+        ...request('POST', '/api/queues/mem%3Aemails/jobs'),
+        headers: { ...headers, 'x-qadmin-csrf': '1' },
+        parsedBody,
+      });
     // A form decoded by urlencoded() is not JSON input, whatever it parsed to.
     const form = await post({ 'content-type': 'application/x-www-form-urlencoded' }, { name: 'x' });
     expect(form.status).toBe(415);
@@ -696,7 +713,7 @@ describe('handle() directly', () => {
   });
 
   it('accepts lower-case methods and paths without a leading slash', async () => {
-    const admin = createAdmin({ backends: [createFakeBackend()] });
+    const admin = createAdmin({ ...open, backends: [createFakeBackend()] });
     const response = await admin.handle(request('get', 'api/health'));
     expect(response.status).toBe(200);
     await admin.close();

@@ -10,7 +10,12 @@ afterEach(async () => {
 });
 
 function setup() {
-  admin = createAdmin({ backends: [createFakeBackend()], bodyLimitBytes: 1024 });
+  admin = createAdmin({
+    unsafeAnonymousWrites: true,
+    warn: () => {},
+    backends: [createFakeBackend()],
+    bodyLimitBytes: 1024,
+  });
   return createFetchHandler(admin, { basePath: '/admin/queues/' });
 }
 
@@ -54,7 +59,7 @@ describe('createFetchHandler under a prefix', () => {
       handler(
         new Request(`${BASE}/api/queues/mem%3Aemails/jobs`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', 'x-qadmin-csrf': '1' },
           body,
         }),
       );
@@ -64,7 +69,10 @@ describe('createFetchHandler under a prefix', () => {
     expect(tooLarge.status).toBe(413);
     expect((await tooLarge.json()).field).toBe('body');
     const removed = await handler(
-      new Request(`${BASE}/api/queues/mem%3Areports/schedules/none`, { method: 'DELETE' }),
+      new Request(`${BASE}/api/queues/mem%3Areports/schedules/none`, {
+        method: 'DELETE',
+        headers: { 'x-qadmin-csrf': '1' },
+      }),
     );
     expect(removed.status).toBe(404);
   });

@@ -90,6 +90,7 @@ export function fromFetchRequest(request: Request, basePath: string): QadminRequ
     query: url.searchParams,
     headers,
     body: method === 'GET' || method === 'HEAD' ? null : request.body,
+    secure: url.protocol === 'https:',
     // Read when used (event streams): some runtimes build the signal, and a
     // whole native Request with it, only on first access.
     get signal() {

@@ -82,6 +82,7 @@ export function fromNodeRequest(
     body: withBody && !read ? req : null,
     ...(read && mount.parsedBody !== undefined ? { parsedBody: mount.parsedBody } : {}),
     ...(req.socket?.remoteAddress ? { remoteAddress: req.socket.remoteAddress } : {}),
+    ...((req.socket as { encrypted?: boolean } | undefined)?.encrypted ? { secure: true } : {}),
     // Made when read (only event streams do): an AbortController per request, and the
     // DOMException its abort creates when the response closes, cost about a tenth of a
     // small JSON answer's time (bench:adapters).

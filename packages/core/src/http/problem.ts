@@ -118,6 +118,10 @@ export function problemResponse(
   };
   const allow = failure.extra?.allow;
   if (failure.status === 405 && Array.isArray(allow)) headers.allow = allow.join(', ');
+  const retryAfter = failure.extra?.retryAfterSeconds;
+  if (failure.status === 429 && typeof retryAfter === 'number')
+    headers['retry-after'] = String(retryAfter);
+  if (failure.status === 401) headers['www-authenticate'] = 'Bearer realm="qadmin"';
   return { status: failure.status, headers, body: JSON.stringify(problem) };
 }
 

@@ -17,6 +17,8 @@ import {
   queueDetailSchema,
   throughputSchema,
 } from '../api';
+import type { AuthStatus } from '../auth/access';
+import { loginBodySchema, type Permission, type Principal, ROLES } from '../auth/model';
 import { notFound } from '../errors';
 import {
   addJobInputSchema,
@@ -56,6 +58,12 @@ export interface RouteAppContext {
   prometheus(): Promise<QadminResponse>;
   /** The SSE response for one client. */
   events(request: QadminRequest): Promise<QadminResponse>;
+  /** What `api/auth/me` answers for a principal. */
+  authStatus(principal: Principal | null): AuthStatus;
+  /** Logs in (`api/auth/login`): the status and the session cookie. */
+  login(request: QadminRequest, body: unknown): Promise<QadminResponse>;
+  /** Logs out (`api/auth/logout`). */
+  logout(request: QadminRequest): Promise<QadminResponse>;
 }
 
 /**
@@ -110,6 +118,8 @@ export interface RouteContext<P = unknown, Q = unknown, B = unknown> {
   /** The query as strings: first value of each name, empty values left out. */
   rawQuery: Record<string, string>;
   request: QadminRequest;
+  /** Who the request comes from (`null`: not logged in, on public routes only). */
+  principal: Principal | null;
   service: AdminService;
   app: RouteAppContext;
 }
@@ -144,6 +154,11 @@ interface RouteBase<
   };
   /** The problem statuses this route documents (500 is always added). */
   problems: readonly number[];
+  /**
+   * What the caller needs: a permission, one worked out from the validated
+   * body (the action's type), or `public` (no login). Default `read`.
+   */
+  permission?: Permission | 'public' | ((body: any) => Permission);
 }
 
 /**
@@ -279,6 +294,20 @@ const metricsQuerySchema = z.object({
 const READ_QUEUE = [404, 503] as const;
 const MUTATE = [400, 403, 404, 409, 413, 415, 501, 503] as const;
 
+// ------------------------------------------------------------------- auth
+
+const authStatusSchema = z
+  .object({
+    principal: z
+      .object({ id: z.string(), name: z.string(), role: z.enum(ROLES), via: z.string() })
+      .nullable(),
+    permissions: z.array(z.string()),
+    login: z.boolean(),
+    anonymous: z.boolean(),
+    readOnlyReason: z.string().nullable(),
+  })
+  .meta({ id: 'AuthStatus' });
+
 // ------------------------------------------------------------------ table
 
 /**
@@ -293,6 +322,46 @@ const MUTATE = [400, 403, 404, 409, 413, 415, 501, 503] as const;
  * ```
  */
 export const apiRoutes = [
+  jsonRoute({
+    method: 'GET',
+    path: '/api/auth/me',
+    operationId: 'me',
+    summary: 'Who you are and what you may do',
+    description:
+      'The principal of the request (null when not logged in), its permissions, whether a ' +
+      'password login exists, and why writing is off for everyone when it is.',
+    tags: ['auth'],
+    problems: [401],
+    permission: 'public',
+    response: { status: 200, description: 'The auth status', schema: authStatusSchema },
+    handler: async (ctx) => ctx.app.authStatus(ctx.principal),
+  }),
+  rawRoute({
+    method: 'POST',
+    path: '/api/auth/login',
+    operationId: 'login',
+    summary: 'Log in with a username and password',
+    description:
+      'Sets the session cookie. Failed logins are limited per client and per username (429), ' +
+      'and the answer never says whether a username exists.',
+    tags: ['auth'],
+    body: loginBodySchema,
+    problems: [400, 401, 403, 404, 429],
+    permission: 'public',
+    response: { status: 200, description: 'Logged in', schema: authStatusSchema },
+    handler: (ctx) => ctx.app.login(ctx.request, ctx.body),
+  }),
+  rawRoute({
+    method: 'POST',
+    path: '/api/auth/logout',
+    operationId: 'logout',
+    summary: 'Log out',
+    tags: ['auth'],
+    problems: [403],
+    permission: 'public',
+    response: { status: 204, description: 'Logged out' },
+    handler: (ctx) => ctx.app.logout(ctx.request),
+  }),
   jsonRoute({
     method: 'GET',
     path: '/api/overview',
@@ -397,6 +466,7 @@ export const apiRoutes = [
     body: addJobInputSchema,
     problems: MUTATE,
     response: { status: 201, description: 'The new job', schema: apiJobSchema },
+    permission: 'job.add',
     handler: (ctx) => ctx.service.addJob(ctx.params.queueId, ctx.body),
   }),
   jsonRoute({
@@ -436,6 +506,7 @@ export const apiRoutes = [
       description: 'The job after the action (the copy for `duplicate`), or null once removed',
       schema: z.object({ job: apiJobSchema.nullable() }),
     },
+    permission: (body: { type: string }) => `job.${body.type}` as Permission,
     handler: (ctx) => ctx.service.jobAction(ctx.params.queueId, ctx.params.jobId, ctx.body),
   }),
   jsonRoute({
@@ -448,6 +519,7 @@ export const apiRoutes = [
     body: bulkActionSchema,
     problems: MUTATE,
     response: { status: 200, description: 'How many jobs it touched', schema: bulkResultSchema },
+    permission: (body: { type: string }) => `queue.${body.type}` as Permission,
     handler: (ctx) => ctx.service.bulkAction(ctx.params.queueId, ctx.body),
   }),
   jsonRoute({
@@ -482,6 +554,7 @@ export const apiRoutes = [
     body: scheduleInputSchema,
     problems: MUTATE,
     response: { status: 200, description: 'The schedule', schema: scheduleSchema },
+    permission: 'schedules.write',
     handler: (ctx) => ctx.service.upsertSchedule(ctx.params.queueId, ctx.body),
   }),
   jsonRoute({
@@ -493,6 +566,7 @@ export const apiRoutes = [
     params: scheduleParams,
     problems: [403, 404, 501, 503],
     response: { status: 204, description: 'Removed' },
+    permission: 'schedules.write',
     handler: (ctx) => ctx.service.removeSchedule(ctx.params.queueId, ctx.params.scheduleId),
   }),
   jsonRoute({

@@ -62,7 +62,12 @@ afterEach(async () => {
 
 async function served(options: { sseHeartbeatMs?: number } = {}) {
   const backend = createFakeBackend();
-  const admin = createAdmin({ backends: [backend], ...options });
+  const admin = createAdmin({
+    unsafeAnonymousWrites: true,
+    warn: () => {},
+    backends: [backend],
+    ...options,
+  });
   const server = await startServer(admin);
   cleanups.push(
     () => admin.close(),
@@ -93,7 +98,7 @@ describe('GET api/events over node:http', () => {
 
     const retried = await fetch(`${server.origin}/api/queues/mem%3Aemails/jobs/2/actions`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'x-qadmin-csrf': '1' },
       body: '{"type":"retry"}',
     });
     expect(retried.status).toBe(200);
@@ -231,7 +236,11 @@ describe('SseStream', () => {
 describe('events through handle()', () => {
   let admin: QadminApp;
   it('the response body is an async iterable that ends with the request signal', async () => {
-    admin = createAdmin({ backends: [createFakeBackend()] });
+    admin = createAdmin({
+      unsafeAnonymousWrites: true,
+      warn: () => {},
+      backends: [createFakeBackend()],
+    });
     cleanups.push(() => admin.close());
     const controller = new AbortController();
     const request: QadminRequest = {

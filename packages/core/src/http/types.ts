@@ -37,8 +37,13 @@ export interface QadminRequest {
   parsedBody?: unknown;
   /** Aborted when the client goes away; ends SSE streams. */
   signal?: AbortSignal;
-  /** The peer address, for logs and (later) trusted-proxy rules. */
+  /** The peer address, for logs and trusted-proxy rules. */
   remoteAddress?: string;
+  /**
+   * Whether the client's connection is HTTPS (session cookies are then
+   * `Secure`). When left out, `X-Forwarded-Proto: https` says so.
+   */
+  secure?: boolean;
 }
 
 /**

@@ -371,6 +371,18 @@ export async function getJson<T = any>(url: string, status = 200): Promise<T> {
 }
 
 /**
+ * The header the dashboard's own pages send with every change (core refuses
+ * changes without it unless they carry a bearer token): the contract sends
+ * it as the UI does.
+ *
+ * @example
+ * ```ts
+ * await fetch(url, { method: 'DELETE', headers: CSRF_HEADER });
+ * ```
+ */
+export const CSRF_HEADER: Readonly<Record<string, string>> = { 'x-qadmin-csrf': '1' };
+
+/**
  * Sends `body` as JSON with `method` (POST by default).
  *
  * @example
@@ -386,7 +398,7 @@ export function sendJson(
 ): Promise<Response> {
   return fetch(url, {
     method,
-    headers: { 'content-type': contentType, accept: 'application/json' },
+    headers: { 'content-type': contentType, accept: 'application/json', ...CSRF_HEADER },
     body: JSON.stringify(body),
   });
 }

@@ -4,7 +4,7 @@
 import { describe, expect } from 'vitest';
 import type { AdapterContext } from '../context';
 import { HOSTILE_PAYLOAD, QUEUES, SCHEDULES } from '../fixture';
-import { enc, expectJson, getJson, sendJson } from '../http';
+import { CSRF_HEADER, enc, expectJson, getJson, sendJson } from '../http';
 
 /**
  * Registers the mutation scenarios: a job action, adding a job with a large
@@ -72,6 +72,7 @@ export function mutationScenarios(ctx: AdapterContext): void {
       const schedules = `api/queues/${enc(QUEUES.emails)}/schedules`;
       const response = await fetch(url(`${schedules}/${enc(SCHEDULES.removable)}`), {
         method: 'DELETE',
+        headers: CSRF_HEADER,
       });
       expect(response.status).toBe(204);
       expect(await response.text()).toBe('');

@@ -5,7 +5,7 @@
 import { describe, expect } from 'vitest';
 import type { AdapterContext } from '../context';
 import { QUEUES } from '../fixture';
-import { enc, expectProblem, expectRawProblem, rawRequest, sendJson } from '../http';
+import { CSRF_HEADER, enc, expectProblem, expectRawProblem, rawRequest, sendJson } from '../http';
 
 const SCRATCH_JOBS = `api/queues/${enc(QUEUES.scratch)}/jobs`;
 
@@ -27,7 +27,7 @@ export function problemScenarios(ctx: AdapterContext): void {
   const postJob = (contentType: string, body: string) =>
     fetch(ctx.shared().url(SCRATCH_JOBS), {
       method: 'POST',
-      headers: { 'content-type': contentType },
+      headers: { 'content-type': contentType, ...CSRF_HEADER },
       body,
     });
 
@@ -37,7 +37,7 @@ export function problemScenarios(ctx: AdapterContext): void {
     const body = JSON.stringify({ name: 'big', data: 'x'.repeat(OVERSIZED_BYTES) });
     return rawRequest(origin, `${mountPath}/${SCRATCH_JOBS}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers(body) },
+      headers: { 'content-type': 'application/json', ...CSRF_HEADER, ...headers(body) },
       body,
     });
   };
@@ -98,6 +98,43 @@ export function problemScenarios(ctx: AdapterContext): void {
       // The instance is the path as the browser sent it: the adapter gave core the right split.
       expect(problem.instance).toBe(`${ctx.basePath}/api/nope`);
       await expectProblem(await sendJson(url('api/nope/deeper'), {}), 404);
+    });
+
+    ctx.test('a change from another site is refused with 403, whatever it carries', async () => {
+      const { url } = ctx.shared();
+      // The adapter hands core the request's headers as they came: Origin and Sec-Fetch-Site.
+      const crossSite = await fetch(url(SCRATCH_JOBS), {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...CSRF_HEADER,
+          origin: 'https://evil.example',
+          'sec-fetch-site': 'cross-site',
+        },
+        body: JSON.stringify({ name: 'from-elsewhere' }),
+      });
+      const problem = await expectProblem(crossSite, 403);
+      expect(problem.type).toMatch(/cross-site$/);
+      // A form post cannot set the CSRF header: refused too.
+      const form = await fetch(url(SCRATCH_JOBS), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'from-a-form' }),
+      });
+      expect((await expectProblem(form, 403)).type).toMatch(/cross-site$/);
+    });
+
+    ctx.test("every answer carries core's security headers through the adapter", async () => {
+      const { url } = ctx.shared();
+      for (const path of ['api/overview', 'api/nope', '']) {
+        const response = await fetch(url(path));
+        await response.arrayBuffer();
+        expect(response.headers.get('content-security-policy'), path).toContain(
+          "script-src 'self'",
+        );
+        expect(response.headers.get('x-content-type-options'), path).toBe('nosniff');
+        expect(response.headers.get('referrer-policy'), path).toBe('same-origin');
+      }
     });
   });
 }
