@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { createMemoryBackend, type MemoryBackend } from '@qadmin/backend-memory';
-import { createAdmin, type QadminApp } from '@qadmin/core';
+import { type AccessOptions, createAdmin, type QadminApp } from '@qadmin/core';
 import { qadmin } from '@qadmin/express';
 import { type AdapterHarness, listenHarness } from '@qadmin/testkit';
 import express from 'express';
@@ -25,6 +25,10 @@ export interface Dashboard {
 export async function startDashboard(
   seed: (backend: MemoryBackend) => Promise<void> | void,
   mount = '/admin/queues',
+  access: AccessOptions = {
+    // The UI end to end, its actions included; login has a test of its own (login.test.ts).
+    unsafeAnonymousWrites: true,
+  },
 ): Promise<Dashboard> {
   const backend = createMemoryBackend({ label: 'in-memory' });
   await seed(backend);
@@ -33,9 +37,8 @@ export async function startDashboard(
     uiDir: UI_DIR,
     title: 'Shop queues',
     refreshIntervalMs: 500,
-    // The UI end to end, its actions included; the access rules have tests of their own.
-    unsafeAnonymousWrites: true,
     warn: () => {},
+    ...access,
   });
   const app = express();
   app.use(mount, qadmin(admin));
