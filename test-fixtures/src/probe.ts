@@ -174,9 +174,10 @@ export function dashboardRound(
 }
 
 /**
- * Polls until the queue's waiting jobs answer 200 and the overview says the
+ * Polls until both queues' job lists answer 200 and the overview says the
  * backend is reachable; resolves with how long that took, or rejects with
- * the last answers after `withinMs`.
+ * the last answers after `withinMs`. (Both queues: a backend that discovers
+ * queues in the background may know one before the other.)
  *
  * @example
  * ```ts
@@ -186,15 +187,17 @@ export function dashboardRound(
 export async function waitUntilHealthy(target: DashboardTarget, withinMs: number): Promise<number> {
   const started = performance.now();
   const jobsPath = `${queuePath(target, target.queue)}/jobs?state=waiting`;
+  const otherPath = `${queuePath(target, target.otherQueue)}/jobs?state=delayed`;
   let last: ProbeAnswer[] = [];
   while (performance.now() - started < withinMs) {
     const jobs = await probe(target.base, 'jobs', 'GET', jobsPath, started);
-    if (jobs.status === 200) {
+    const other = await probe(target.base, 'other queue', 'GET', otherPath, started);
+    if (jobs.status === 200 && other.status === 200) {
       const overview = await probe(target.base, 'overview', 'GET', 'api/overview', started);
       const backendOk = (overview.body as { backends?: { ok: boolean }[] }).backends?.[0]?.ok;
       if (overview.status === 200 && backendOk) return Math.round(performance.now() - started);
-      last = [jobs, overview];
-    } else last = [jobs];
+      last = [jobs, other, overview];
+    } else last = [jobs, other];
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`not healthy within ${withinMs} ms: ${last.map(showAnswer).join('; ')}`);

@@ -110,6 +110,8 @@ describe('the dashboard in Chromium', () => {
         'Workers',
         'Schedules',
         'Metrics',
+        // Offered to admins: anonymous is one here (unsafeAnonymousWrites).
+        'Audit',
       ]);
       for (const [name, href] of links) {
         await page.goto(href!);

@@ -5,6 +5,7 @@ import {
   type BulkResult,
   type Capabilities,
   conflict,
+  DEFAULT_AUDIT_CAP,
   defineBackend,
   invalidInput,
   isQadminError,
@@ -29,6 +30,7 @@ import {
 } from '@qadmin/core';
 import type { Queue } from 'bullmq';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { AuditStream } from './audit';
 import { EventReader } from './events';
 import { childRefs, type JobHash, stateOfNative, toJob } from './jobs';
 import {
@@ -89,6 +91,11 @@ export interface BullmqBackendOptions {
    * keep them (default 7 days). `false` turns them off.
    */
   metrics?: false | { intervalMs?: number; retentionMs?: number };
+  /**
+   * How many audit entries the Redis stream `<first prefix>:qadmin:audit`
+   * keeps; older ones are trimmed as new ones come. Default 10 000.
+   */
+  auditCap?: number;
 }
 
 /** The qadmin backend over BullMQ queues: see {@link createBullmqBackend}. */
@@ -145,6 +152,7 @@ const CAPABILITIES_ALL: Capabilities = {
   metrics: true,
   events: true,
   flows: true,
+  audit: true,
 };
 
 /** Which states each single-job action starts from. */
@@ -256,6 +264,7 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
     throw error;
   };
   const timeoutMs = options.timeoutMs ?? 1_500;
+  const audit = new AuditStream(redis, prefixes[0]!, options.auditCap ?? DEFAULT_AUDIT_CAP);
   const searchBatch = Math.max(1, options.searchBatch ?? 5_000);
   /**
    * Runs one request's Redis work: connection failures become 503, and so
@@ -1135,6 +1144,14 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
     listSchedules,
     upsertSchedule,
     removeSchedule,
+
+    async appendAudit(entry) {
+      return guard(() => audit.append(entry));
+    },
+
+    async listAudit(query) {
+      return guard(() => audit.list(query));
+    },
 
     async getMetrics(queue, query) {
       if (!sampler) throw invalidInput('metrics', 'are turned off for this backend');

@@ -1,4 +1,6 @@
 import {
+  type AuditEntry,
+  auditEntrySchema,
   type BackendEvent,
   capabilitiesSchema,
   JOB_ACTIONS,
@@ -617,5 +619,32 @@ describe('workers, metrics and events', () => {
     const stats = await backend.getStats(names);
     expect(Object.keys(stats)).toHaveLength(1000);
     expect(stats.q999?.counts.waiting).toBe(5);
+  });
+});
+
+describe('audit store', () => {
+  const entry = (n: number): AuditEntry => ({
+    id: `e${n}`,
+    at: 1_700_000_000_000 + n,
+    actor: { id: 'ana', name: 'ana', role: 'operator', via: 'password' },
+    action: 'job.retry',
+    queueId: 'memory:emails',
+    jobId: String(n),
+    affected: 1,
+    outcome: 'ok',
+    status: 200,
+  });
+
+  it('lists entries newest first, pages with before, and keeps at most auditCap', async () => {
+    backend = createMemoryBackend({ auditCap: 3 });
+    expect(backend.capabilities.audit).toBe(true);
+    for (let n = 1; n <= 5; n++) await backend.appendAudit(entry(n));
+    const newest = await backend.listAudit({ limit: 10 });
+    expect(newest.map((e) => e.id)).toEqual(['e5', 'e4', 'e3']);
+    expect(auditEntrySchema.array().parse(newest)).toEqual(newest);
+    const older = await backend.listAudit({ before: entry(4).at, limit: 10 });
+    expect(older.map((e) => e.id)).toEqual(['e3']);
+    expect((await backend.listAudit({ limit: 1 })).map((e) => e.id)).toEqual(['e5']);
+    expect(() => createMemoryBackend({ auditCap: 0 })).toThrow(TypeError);
   });
 });

@@ -8,6 +8,9 @@
  */
 import {
   type AddJobInput,
+  type AuditEntry,
+  type AuditQuery,
+  AuditRing,
   assertBackendId,
   type BackendEvent,
   BULK_ACTIONS,
@@ -66,6 +69,8 @@ export interface MemoryBackendOptions {
   now?: () => number;
   /** How long per-minute metrics are kept; default 7 days. */
   metricsRetentionMs?: number;
+  /** How many audit entries are kept; the oldest make room. Default 10,000. */
+  auditCap?: number;
 }
 
 /**
@@ -94,6 +99,7 @@ export const MEMORY_CAPABILITIES: Capabilities = deepFreeze({
   metrics: true,
   events: true,
   flows: true,
+  audit: true,
 });
 
 /**
@@ -128,6 +134,7 @@ export class MemoryBackend implements QueueBackend {
   readonly #queues = new Map<string, MemoryQueue>();
   readonly #listeners = new Set<(event: BackendEvent) => void>();
   readonly #host: EngineHost;
+  readonly #audit: AuditRing;
   #seq = 0;
   #workerCounter = 0;
   #closed = false;
@@ -141,6 +148,7 @@ export class MemoryBackend implements QueueBackend {
     this.#now = now;
     const retention = options.metricsRetentionMs ?? 7 * DAY_MS;
     if (!(retention > 0)) throw new RangeError('metricsRetentionMs must be positive');
+    this.#audit = new AuditRing(options.auditCap);
     this.#host = {
       now,
       metricsRetentionMs: retention,
@@ -485,6 +493,15 @@ export class MemoryBackend implements QueueBackend {
     return () => {
       this.#listeners.delete(listener);
     };
+  }
+
+  /** Keeps the entry in a ring of `auditCap` entries (in process: gone on restart). */
+  async appendAudit(entry: AuditEntry): Promise<void> {
+    this.#audit.append(structuredClone(entry));
+  }
+
+  async listAudit(query: AuditQuery): Promise<AuditEntry[]> {
+    return this.#audit.list(query).map((entry) => structuredClone(entry));
   }
 
   /** Closes every queue (processors, timers, schedules) and drops the subscribers. */

@@ -4,6 +4,7 @@ import {
   type BulkResult,
   type Capabilities,
   conflict,
+  DEFAULT_AUDIT_CAP,
   DEFAULT_SCHEDULE_ID,
   defineBackend,
   invalidInput,
@@ -26,6 +27,7 @@ import {
 } from '@qadmin/core';
 import { Cron } from 'croner';
 import pg, { type Pool, type PoolConfig } from 'pg';
+import { AuditTable } from './audit';
 import { ChangePoller } from './events';
 import { decodeCursor, encodeCursor, type JobRow, jobColumns, toJob } from './jobs';
 import { MetricsSampler } from './metrics';
@@ -105,6 +107,11 @@ export interface PgBossBackendOptions {
    */
   metrics?: false | { intervalMs?: number; retentionMs?: number; schema?: string };
   /**
+   * How many audit entries `<metrics schema>.pgboss_audit` keeps for this
+   * pg-boss schema (trimmed every 100 appends). Default 10 000.
+   */
+  auditCap?: number;
+  /**
    * How often the change poller looks for job changes while someone watches
    * live (default 1 000 ms). It backs off on its own when a look costs more
    * than 2% of the time.
@@ -152,6 +159,7 @@ const CAPABILITIES: Capabilities = {
   metrics: true,
   events: true,
   flows: false,
+  audit: true,
 };
 
 /** pg-boss 10 keeps one schedule per queue: shown under core's `DEFAULT_SCHEDULE_ID`. */
@@ -965,6 +973,11 @@ export function createPgBossBackend(options: PgBossBackendOptions): PgBossBacken
         retentionMs: metricsOptions.retentionMs ?? 7 * 86_400_000,
       })
     : null;
+  const audit = new AuditTable(sql, {
+    source: schemaName,
+    schema: (metricsOptions ? metricsOptions.schema : undefined) ?? 'qadmin',
+    cap: options.auditCap ?? DEFAULT_AUDIT_CAP,
+  });
   let sampling: Promise<number> | undefined;
   const sampleNow = async (): Promise<number> => {
     sampling ??= (async () => {
@@ -1095,6 +1108,14 @@ export function createPgBossBackend(options: PgBossBackendOptions): PgBossBacken
         if (l.scheduleKey) await b.unschedule(queue, key);
         else await b.unschedule(queue);
       });
+    },
+
+    async appendAudit(entry) {
+      return guard(() => audit.append(entry));
+    },
+
+    async listAudit(query) {
+      return guard(() => audit.list(query));
     },
 
     async getMetrics(queue, query) {

@@ -56,6 +56,7 @@ const capabilities: Capabilities = {
   metrics: true,
   events: false,
   flows: false,
+  audit: false,
 };
 
 function createBackend() {

@@ -6,6 +6,7 @@ import type {
   ApiOperation,
   ApiOperationId,
   ApiWorker,
+  AuditPage,
   BulkAction,
   BulkResult,
   DashboardEvent,
@@ -44,6 +45,17 @@ export type ListJobsParams = ApiOperation<'listJobs'>['query'];
  * ```
  */
 export type JobLogsParams = ApiOperation<'getJobLogs'>['query'];
+
+/**
+ * Page of {@link QadminClient.audit}: entries older than `before` (the
+ * previous page's `nextBefore`), at most `limit` (default 100, at most 1000).
+ *
+ * @example
+ * ```ts
+ * const query: AuditParams = { before: page.nextBefore ?? undefined, limit: 50 };
+ * ```
+ */
+export type AuditParams = ApiOperation<'audit'>['query'];
 
 /**
  * Options of {@link createClient}.
@@ -164,6 +176,11 @@ export interface QadminClient {
   health(options?: RequestOptions): Promise<Health>;
   /** Recent completed/failed counts of every queue with metrics (sparklines). `GET api/throughput` */
   throughput(options?: RequestOptions): Promise<Throughput>;
+  /**
+   * A page of the audit trail (every mutation, newest first); needs the
+   * `audit.read` permission (admins). `GET api/audit`
+   */
+  audit(query?: AuditParams, options?: RequestOptions): Promise<AuditPage>;
   /** Who the caller is and what it may do. `GET api/auth/me` */
   me(options?: RequestOptions): Promise<ApiOperation<'me'>['response']>;
   /** Log in with a password; the session cookie is set by the answer. `POST api/auth/login` */
@@ -326,6 +343,7 @@ export function createClient(options: ClientOptions): QadminClient {
       }),
     health: (opts) => call('health', 'GET', 'api/health', { options: opts }),
     throughput: (opts) => call('throughput', 'GET', 'api/throughput', { options: opts }),
+    audit: (query, opts) => call('audit', 'GET', 'api/audit', { query, options: opts }),
     me: (opts) => call('me', 'GET', 'api/auth/me', { options: opts }),
     login: (credentials, opts) =>
       call('login', 'POST', 'api/auth/login', { body: credentials, options: opts }),

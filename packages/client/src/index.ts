@@ -10,6 +10,8 @@ export type {
   ApiJobSummary,
   ApiMetrics,
   ApiWorker,
+  AuditEntry,
+  AuditPage,
   BulkAction,
   BulkResult,
   DashboardEvent,
@@ -27,6 +29,7 @@ export type {
   ScheduleInput,
 } from '@qadmin/core';
 export {
+  type AuditParams,
   type ClientOptions,
   createClient,
   type EventsOptions,

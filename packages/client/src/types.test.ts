@@ -56,6 +56,7 @@ it('client types follow the route table', () => {
     | 'upsertSchedule'
     | 'removeSchedule'
     | 'getMetrics'
-    | 'prometheus';
+    | 'prometheus'
+    | 'audit';
   expectTypeOf<ApiOperationId>().toEqualTypeOf<Covered>();
 });

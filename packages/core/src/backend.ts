@@ -1,3 +1,4 @@
+import type { AuditEntry, AuditQuery } from './audit';
 import type {
   AddJobInput,
   BackendEvent,
@@ -92,6 +93,22 @@ export interface QueueBackend {
   removeSchedule?(queue: string, id: string): Promise<void>;
   /** Throughput and durations of a queue, bucketed, with no gaps. */
   getMetrics?(queue: string, query: MetricsQuery): Promise<MetricSeries>;
+
+  /**
+   * Store one audit entry, dropping the oldest beyond the backend's cap.
+   * Required when `capabilities.audit`. When a backend has no store, the
+   * service keeps its queues' entries in an in-process ring of
+   * {@link DEFAULT_AUDIT_CAP} entries instead (lost on restart, not shared by
+   * several dashboard instances), and also while this method fails, so no
+   * entry is dropped silently.
+   */
+  appendAudit?(entry: AuditEntry): Promise<void>;
+  /**
+   * Stored audit entries older than `query.before` (epoch ms, exclusive; the
+   * newest when absent), newest first, at most `query.limit`. Required when
+   * `capabilities.audit`.
+   */
+  listAudit?(query: AuditQuery): Promise<AuditEntry[]>;
 
   /** Receive changes as they happen. Returns a function that stops the subscription. */
   subscribe?(listener: (event: BackendEvent) => void): () => void;

@@ -1,4 +1,14 @@
 export * from './api';
+export {
+  type AuditEntry,
+  type AuditPage,
+  type AuditQuery,
+  AuditRing,
+  auditEntrySchema,
+  auditPageSchema,
+  auditQuerySchema,
+  DEFAULT_AUDIT_CAP,
+} from './audit';
 export * from './auth/index';
 export * from './backend';
 export * from './errors';
@@ -51,4 +61,10 @@ export * from './http/types';
 export * from './metrics';
 export * from './model';
 export * from './preview';
+export {
+  compileRedaction,
+  type Redaction,
+  type RedactionContext,
+  type RedactionOptions,
+} from './redaction';
 export * from './service';

@@ -725,6 +725,11 @@ export const capabilitiesSchema = z
     metrics: z.boolean(),
     events: z.boolean(),
     flows: z.boolean(),
+    audit: z
+      .boolean()
+      .describe(
+        'The backend keeps the audit trail in its own store (appendAudit/listAudit); when false the dashboard keeps it in process',
+      ),
   })
   .meta({ id: 'Capabilities' });
 
@@ -746,6 +751,11 @@ export const capabilitiesSchema = z
  * {@link DEFAULT_SCHEDULE_ID}, and the service refuses any other id (pg-boss 10
  * keeps one schedule per queue).
  *
+ * `audit`: the backend stores audit entries itself ({@link QueueBackend.appendAudit},
+ * {@link QueueBackend.listAudit}), so that every dashboard instance over the same
+ * store reads the same trail; when false the service keeps the entries of its
+ * queues in process (a ring of {@link DEFAULT_AUDIT_CAP} entries).
+ *
  * @example
  * ```ts
  * const readOnlyBackend: Capabilities = {
@@ -753,7 +763,7 @@ export const capabilitiesSchema = z
  *   bulkActions: [], retryAllStates: [], cleanStates: [], search: [], offsetPagination: true,
  *   jobNames: true, logs: false, workers: false,
  *   schedules: { read: false, write: false, intervals: false, multiple: false },
- *   metrics: false, events: false, flows: false,
+ *   metrics: false, events: false, flows: false, audit: false,
  * };
  * ```
  */

@@ -18,6 +18,7 @@ import {
   THROUGHPUT_WINDOW,
   type Throughput,
 } from './api';
+import { type AuditEntry, type AuditPage, type AuditQuery, AuditTrail } from './audit';
 import { assertBackendId, type QueueBackend } from './backend';
 import {
   invalidInput,
@@ -50,6 +51,12 @@ import {
   scheduleInputSchema,
 } from './model';
 import { previewJson } from './preview';
+import {
+  compileRedaction,
+  matchesSearch,
+  type Redaction,
+  type RedactionOptions,
+} from './redaction';
 
 /**
  * Context passed to {@link AdminServiceOptions.formatJob}.
@@ -88,12 +95,28 @@ export interface AdminServiceOptions {
   maxScanLimit?: number;
   /** How long a backend call may take before it is reported as unavailable. Default 10 s. */
   backendTimeoutMs?: number;
-  /** Redact or reshape every job before it leaves the server (API, lists, events). */
+  /**
+   * Reshape every job before it leaves the server (API, lists, search). Runs
+   * before {@link AdminServiceOptions.redact}, which is the way to hide secrets.
+   */
   formatJob?: (job: Job, context: FormatJobContext) => Job;
+  /**
+   * What to hide of every job, log page, schedule and progress event before it
+   * leaves the server: dotted paths (`data.password`, `data.*.token`,
+   * `data.**.apiKey`, `logs`) and a formatter (see {@link RedactionOptions}).
+   * Search hits that matched only hidden text are dropped.
+   */
+  redact?: RedactionOptions;
   /** Length of the data preview in list rows. Default 200 characters. */
   previewChars?: number;
   /** Close the backends when the service closes. Default `true`. */
   closeBackends?: boolean;
+  /**
+   * Called with every audit entry (each mutation a logged-in caller asked
+   * for, refused ones included) once it is stored: forward it to the host
+   * app's own log or SIEM. What it throws is logged, never sent to the caller.
+   */
+  onAudit?: (entry: AuditEntry) => void;
 }
 
 /**
@@ -200,6 +223,8 @@ export class AdminService {
   #pollTimer: ReturnType<typeof setInterval> | undefined;
   #lastOverviewKey = '';
   #closed = false;
+  readonly #redaction: Redaction | undefined;
+  readonly #audit: AuditTrail;
 
   constructor(options: AdminServiceOptions) {
     const backends = Array.isArray(options.backends)
@@ -224,6 +249,11 @@ export class AdminService {
       closeBackends: options.closeBackends ?? true,
       formatJob: options.formatJob,
     };
+    this.#redaction = options.redact === undefined ? undefined : compileRedaction(options.redact);
+    this.#audit = new AuditTrail(this.#backends, {
+      onAudit: options.onAudit,
+      timeoutMs: this.#options.backendTimeoutMs,
+    });
   }
 
   /** The backends, in the order they were given. */
@@ -334,14 +364,23 @@ export class AdminService {
       throw invalidInput('query.name', "this backend's jobs are named after their queue");
     }
     const { backend, name } = resolved;
-    const respond = (page: JobPage, search: ApiJobPage['search']): ApiJobPage => ({
-      queueId: resolved.queueId,
-      state: query.state,
-      jobs: page.jobs.slice(0, limit).map((job) => this.#summary(resolved, job)),
-      nextCursor: page.nextCursor,
-      total: page.total,
-      search,
-    });
+    const respond = (
+      page: JobPage,
+      search: ApiJobPage['search'],
+      keep?: (shown: ApiJob, stored: Job) => boolean,
+    ): ApiJobPage => {
+      const stored = page.jobs.slice(0, limit);
+      const shown = stored.map((job) => this.#format(resolved, job));
+      const jobs = keep ? shown.filter((job, i) => keep(job, stored[i]!)) : shown;
+      return {
+        queueId: resolved.queueId,
+        state: query.state,
+        jobs: jobs.map((job) => this.#summary(job)),
+        nextCursor: page.nextCursor,
+        total: page.total,
+        search,
+      };
+    };
     if (query.id !== undefined) {
       const jobId = query.id;
       const job = await this.#call(backend, () => backend.getJob(name, jobId), 'getJob');
@@ -375,7 +414,20 @@ export class AdminService {
           }),
         'searchJobs',
       );
-      return respond(page, { text, fields, scanned: page.scanned, exhausted: page.exhausted });
+      // The backend searched the jobs as stored. A hit whose stored text holds the words but
+      // whose shown text does not matched hidden text only: showing it would tell that text.
+      // Hits the backend found by other means than the words (a SQL/JSON path) stay. How far
+      // the search looked stays the backend's, so such a page may hold fewer than `limit` jobs.
+      const reshaped =
+        this.#redaction?.reshapesJobs === true || this.#options.formatJob !== undefined;
+      return respond(
+        page,
+        { text, fields, scanned: page.scanned, exhausted: page.exhausted },
+        reshaped
+          ? (shown, stored) =>
+              matchesSearch(shown, text, fields) || !matchesSearch(stored, text, fields)
+          : undefined,
+      );
     }
     const page = await this.#call(
       backend,
@@ -425,11 +477,12 @@ export class AdminService {
     const getLogs = backend.getJobLogs.bind(backend);
     const job = await this.#call(backend, () => backend.getJob(resolved.name, jobId), 'getJob');
     if (!job) throw notFound('job', jobId);
-    return this.#call(
+    const logs = await this.#call(
       backend,
       () => getLogs(resolved.name, jobId, { offset, limit }),
       'getJobLogs',
     );
+    return this.#redaction ? this.#redaction.logs(logs) : logs;
   }
 
   /** Workers of one queue, or of every backend that reports workers. */
@@ -469,7 +522,9 @@ export class AdminService {
       throw unsupported('schedules');
     }
     const list = backend.listSchedules.bind(backend);
-    return this.#call(backend, () => list(resolved.name), 'listSchedules');
+    const schedules = await this.#call(backend, () => list(resolved.name), 'listSchedules');
+    const redaction = this.#redaction;
+    return redaction ? schedules.map((schedule) => redaction.schedule(schedule)) : schedules;
   }
 
   /** Throughput and duration percentiles of a queue over a range. */
@@ -634,7 +689,7 @@ export class AdminService {
       'upsertSchedule',
     );
     this.#afterMutation(resolved, 'upsert-schedule', null, null);
-    return schedule;
+    return this.#redaction ? this.#redaction.schedule(schedule) : schedule;
   }
 
   /** Remove a schedule. */
@@ -648,6 +703,39 @@ export class AdminService {
     const remove = backend.removeSchedule.bind(backend);
     await this.#call(backend, () => remove(resolved.name, scheduleId), 'removeSchedule');
     this.#afterMutation(resolved, 'remove-schedule', null, null);
+  }
+
+  // ---------------------------------------------------------------- audit
+
+  /**
+   * Keeps one audit entry: in the store of its queue's backend when that
+   * backend declares `capabilities.audit`, else in process (a ring of
+   * {@link DEFAULT_AUDIT_CAP} entries, also used while a store fails), then
+   * hands it to `onAudit`. The promise never rejects (a failing store or
+   * hook is logged, once until it recovers) and resolves once the entry is
+   * stored; the HTTP layer does not wait for it, and {@link listAudit} does.
+   *
+   * @example
+   * ```ts
+   * await service.recordAudit({ ...entry, outcome: 'ok', status: 200 });
+   * ```
+   */
+  recordAudit(entry: AuditEntry): Promise<void> {
+    return this.#audit.record(entry);
+  }
+
+  /**
+   * A page of the audit trail of every backend (and of the in-process
+   * fallback), newest first; `nextBefore` asks for the next, older page.
+   * Backends whose store does not answer are named in `unavailable`.
+   *
+   * @example
+   * ```ts
+   * const { entries, nextBefore } = await service.listAudit({ limit: 100 });
+   * ```
+   */
+  listAudit(query: AuditQuery): Promise<AuditPage> {
+    return this.#audit.list(query);
   }
 
   // --------------------------------------------------------------- events
@@ -679,6 +767,8 @@ export class AdminService {
     this.#closed = true;
     this.#listeners.clear();
     this.#stopLive();
+    // Entries still on their way to a store get there before the store closes.
+    await this.#audit.settle();
     if (this.#options.closeBackends) {
       await Promise.allSettled(this.backends.map((b) => b.close?.()));
     }
@@ -748,7 +838,7 @@ export class AdminService {
           type: 'progress',
           queueId: formatQueueId(backend.id, event.queue),
           jobId: event.jobId,
-          progress: event.progress,
+          progress: this.#redaction ? this.#redaction.progress(event.progress) : event.progress,
         });
         return;
       case 'queue':
@@ -818,22 +908,20 @@ export class AdminService {
     };
   }
 
+  /** The job as it leaves the server: formatJob, then redaction (whose paths see formatJob's output). */
   #format(resolved: ResolvedQueue, job: Job): ApiJob {
-    const formatted = this.#options.formatJob
-      ? this.#options.formatJob(job, {
-          queueId: resolved.queueId,
-          backend: resolved.backend.id,
-          queue: resolved.name,
-        })
-      : job;
-    return { ...formatted, queueId: resolved.queueId };
+    const context = {
+      queueId: resolved.queueId,
+      backend: resolved.backend.id,
+      queue: resolved.name,
+    };
+    const formatted = this.#options.formatJob ? this.#options.formatJob(job, context) : job;
+    const redacted = this.#redaction ? this.#redaction.job(formatted, context) : formatted;
+    return { ...redacted, queueId: resolved.queueId };
   }
 
-  #summary(resolved: ResolvedQueue, job: Job): ApiJobSummary {
-    const { data, returnValue, stacktrace, options, children, ...rest } = this.#format(
-      resolved,
-      job,
-    );
+  #summary(job: ApiJob): ApiJobSummary {
+    const { data, returnValue, stacktrace, options, children, ...rest } = job;
     return {
       ...rest,
       dataPreview: previewJson(data, this.#options.previewChars),

@@ -193,6 +193,7 @@ function normalizeCapabilities(declared: unknown): Capabilities {
     metrics: raw.metrics === true,
     events: raw.events === true,
     flows: raw.flows === true,
+    audit: raw.audit === true,
   };
 }
 

@@ -16,6 +16,7 @@ QadminApp.loadView = (view) => {
     case 'workers':
     case 'schedules':
     case 'metrics':
+    case 'audit':
       return import('./entries/operations');
     default:
       return Promise.resolve();

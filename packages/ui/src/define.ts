@@ -10,6 +10,7 @@
  * ```
  */
 import { QadminApp } from './components/app/app';
+import { QadminAudit } from './components/audit/audit';
 import { QadminConfirm } from './components/confirm/confirm';
 import { QadminFailed } from './components/failed/failed';
 import { QadminJobDetail } from './components/job-detail/job-detail';
@@ -30,6 +31,7 @@ export { defineElement };
 /** Every element of the package by tag. */
 export const ELEMENTS = {
   'qadmin-app': QadminApp,
+  'qadmin-audit': QadminAudit,
   'qadmin-confirm': QadminConfirm,
   'qadmin-failed': QadminFailed,
   'qadmin-job-detail': QadminJobDetail,

@@ -3,6 +3,7 @@
  * exports the classes and helpers; `@qadmin/ui/define` registers the elements.
  */
 export { type KeyboardView, QadminApp } from './components/app/app';
+export { QadminAudit } from './components/audit/audit';
 export { QadminConfirm } from './components/confirm/confirm';
 export { QadminFailed } from './components/failed/failed';
 export { type JobActionDetail, QadminJobDetail } from './components/job-detail/job-detail';

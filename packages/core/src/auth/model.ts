@@ -26,7 +26,8 @@ export type Role = (typeof ROLES)[number];
 /**
  * What a request may do, named after what it does: `read`, `job.<action>`
  * (`job.retry`, `job.remove`, ...), `job.add`, `queue.<bulk action>`
- * (`queue.clean`, `queue.obliterate`, ...), `schedules.write`.
+ * (`queue.clean`, `queue.obliterate`, ...), `schedules.write`, and `audit.read`
+ * (the audit trail at `api/audit`).
  *
  * @example
  * ```ts
@@ -38,7 +39,8 @@ export type Permission =
   | `job.${JobActionType}`
   | 'job.add'
   | `queue.${BulkActionType}`
-  | 'schedules.write';
+  | 'schedules.write'
+  | 'audit.read';
 
 /**
  * Who a request comes from, as an {@link AuthProvider} authenticated it.
@@ -66,8 +68,8 @@ export interface Principal {
 
 /**
  * The least role each permission needs by default: viewers read, operators
- * act on single jobs and add them, admins run bulk actions and write
- * schedules. Override any of them with the `permissions` option.
+ * act on single jobs and add them, admins run bulk actions, write
+ * schedules and read the audit trail. Override any of them with the `permissions` option.
  *
  * @example
  * ```ts
@@ -95,6 +97,7 @@ export const DEFAULT_PERMISSIONS: Readonly<Record<Permission, Role>> = {
   'queue.resume': 'admin',
   'queue.obliterate': 'admin',
   'schedules.write': 'admin',
+  'audit.read': 'admin',
 };
 
 /**

@@ -3,9 +3,10 @@
  * behind one `handle(request)` that every adapter calls.
  */
 import { Access, type AccessOptions } from '../auth/access';
-import type { Permission } from '../auth/model';
+import type { Permission, Principal } from '../auth/model';
 import { QadminError } from '../errors';
 import { AdminService, type AdminServiceOptions, parseInput } from '../service';
+import { type AuditNotes, buildAuditEntry } from './audit-entry';
 import { DEFAULT_BODY_LIMIT_BYTES, readJsonBody } from './body';
 import { buildOpenApiDocument } from './openapi';
 import { jsonResponse, methodNotAllowed, noRoute, problemResponse } from './problem';
@@ -230,6 +231,12 @@ export function createAdmin(options: CreateAdminOptions): QadminApp {
 
   const sharedRepresentations = new WeakMap<object, Representation>();
 
+  /**
+   * Authenticates, checks the route's permission and runs its handler. A
+   * mutation (POST/PUT/DELETE) of an authenticated caller is recorded in the
+   * audit trail however it ends, refusals included; one without credentials
+   * (401) or refused as cross-site is not: anyone could fill the log with those.
+   */
   async function run(
     route: Route,
     rawParams: Record<string, string>,
@@ -240,21 +247,57 @@ export function createAdmin(options: CreateAdminOptions): QadminApp {
     // Before anything is read or parsed: who is not logged in learns nothing else.
     if (permission !== 'public' && principal === null) access.require(null, 'read');
     if (route.method !== 'GET') access.checkSameOrigin(request, principal);
+    const audited =
+      route.method !== 'GET' &&
+      permission !== 'public' &&
+      principal !== null &&
+      // Nobody logs in and nobody may write: every refusal would be anyone's, unaccountable.
+      (principal.via !== 'anonymous' || access.anonymousWrites);
+    if (!audited) {
+      return execute(route, rawParams, request, principal, {});
+    }
+    const notes: AuditNotes = {};
+    let response: QadminResponse;
+    try {
+      response = await execute(route, rawParams, request, principal, notes);
+    } catch (failure) {
+      // Not awaited: a slow audit store must not slow the answer (the trail waits for it).
+      void service.recordAudit(
+        buildAuditEntry(route, rawParams, request, principal, notes, { failure }),
+      );
+      throw failure;
+    }
+    void service.recordAudit(
+      buildAuditEntry(route, rawParams, request, principal, notes, { status: response.status }),
+    );
+    return response;
+  }
+
+  async function execute(
+    route: Route,
+    rawParams: Record<string, string>,
+    request: QadminRequest,
+    principal: Principal | null,
+    notes: AuditNotes,
+  ): Promise<QadminResponse> {
+    const permission = route.permission ?? 'read';
     const params = parseParams(route, rawParams);
     const rawQuery = queryObject(request.query);
     const query = route.query ? parseInput(route.query, rawQuery, 'query') : {};
     const body = route.body
       ? parseInput(route.body, await readJsonBody(request, bodyLimit), 'body')
       : undefined;
+    notes.body = body;
     if (permission !== 'public') {
-      access.require(
-        principal,
-        typeof permission === 'function' ? (permission(body) as Permission) : permission,
-      );
+      const needed =
+        typeof permission === 'function' ? (permission(body) as Permission) : permission;
+      notes.permission = needed;
+      access.require(principal, needed);
     }
     const ctx: RouteContext = { params, query, body, rawQuery, request, principal, service, app };
     if (route.kind === 'raw') return route.handler(ctx);
     const data = await route.handler(ctx);
+    notes.result = data;
     if (route.response.status === 204) {
       return { status: 204, headers: { 'cache-control': 'no-store' }, body: null };
     }

@@ -17,6 +17,7 @@ import {
   queueDetailSchema,
   throughputSchema,
 } from '../api';
+import { auditPageSchema, auditQuerySchema } from '../audit';
 import type { AuthStatus } from '../auth/access';
 import { loginBodySchema, type Permission, type Principal, ROLES } from '../auth/model';
 import { notFound } from '../errors';
@@ -593,6 +594,22 @@ export const apiRoutes = [
     problems: [],
     response: { status: 200, description: 'Throughput by queue id', schema: throughputSchema },
     handler: (ctx) => ctx.service.throughput(),
+  }),
+  jsonRoute({
+    method: 'GET',
+    path: '/api/audit',
+    operationId: 'audit',
+    summary: 'The audit trail: every mutation, newest first',
+    description:
+      'Who did what to which queue, job or filter, how many jobs it touched and how it ended, ' +
+      'for every POST/PUT/DELETE of a logged-in caller (refusals included), from every ' +
+      "backend's own store. Page with `before` = the previous page's `nextBefore`.",
+    tags: ['audit'],
+    query: auditQuerySchema,
+    problems: [400, 403],
+    permission: 'audit.read',
+    response: { status: 200, description: 'A page of entries', schema: auditPageSchema },
+    handler: (ctx) => ctx.service.listAudit(ctx.query),
   }),
   rawRoute({
     method: 'GET',

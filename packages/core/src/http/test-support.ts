@@ -34,6 +34,7 @@ export const FULL_CAPABILITIES: Capabilities = {
   metrics: true,
   events: true,
   flows: false,
+  audit: false,
 };
 
 export const MINIMAL_CAPABILITIES: Capabilities = {
@@ -52,6 +53,7 @@ export const MINIMAL_CAPABILITIES: Capabilities = {
   metrics: false,
   events: false,
   flows: false,
+  audit: false,
 };
 
 export function makeJob(id: string, state: JobState, overrides: Partial<Job> = {}): Job {

@@ -1,4 +1,5 @@
-// The failed, workers, schedules and metrics views, loaded by the served app when one first shows.
+// The failed, workers, schedules, metrics and audit views, loaded by the served app when one first shows.
+import { QadminAudit } from '../components/audit/audit';
 import { QadminFailed } from '../components/failed/failed';
 import { QadminMetrics } from '../components/metrics/metrics';
 import { QadminSchedules } from '../components/schedules/schedules';
@@ -9,3 +10,4 @@ defineElement('qadmin-failed', QadminFailed);
 defineElement('qadmin-workers', QadminWorkers);
 defineElement('qadmin-schedules', QadminSchedules);
 defineElement('qadmin-metrics', QadminMetrics);
+defineElement('qadmin-audit', QadminAudit);

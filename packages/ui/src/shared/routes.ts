@@ -13,6 +13,7 @@ export type Route =
   | { view: 'workers' }
   | { view: 'schedules' }
   | { view: 'metrics' }
+  | { view: 'audit' }
   | { view: 'not-found'; path: string };
 
 /** Detail of `qadmin-navigate`: go to `path` (relative to the dashboard, query included). */
@@ -69,7 +70,10 @@ export function parseRoute(url: URL, base: URL): Route {
       return { view: 'job', queueId, jobId };
     }
   }
-  if (parts.length === 1 && (first === 'failed' || first === 'workers' || first === 'schedules')) {
+  if (
+    parts.length === 1 &&
+    (first === 'failed' || first === 'workers' || first === 'schedules' || first === 'audit')
+  ) {
     return { view: first };
   }
   if (parts.length === 1 && first === 'charts') return { view: 'metrics' };

@@ -4,6 +4,7 @@ import type {
   ApiJobPage,
   ApiMetrics,
   ApiWorker,
+  AuditEntry,
   AuthStatus,
   BulkAction,
   DashboardEvent,
@@ -71,6 +72,7 @@ const ADMIN: Permission[] = [
     (action) => `queue.${action}` as const,
   ),
   'schedules.write',
+  'audit.read',
 ];
 
 /** What each role may do by core's default permissions. */
@@ -113,6 +115,8 @@ function permissionOf(method: string, args: unknown[]): Permission | 'public' {
     case 'upsertSchedule':
     case 'removeSchedule':
       return 'schedules.write';
+    case 'audit':
+      return 'audit.read';
     default:
       return 'read';
   }
@@ -225,9 +229,50 @@ export function fakeQueue(overrides: Partial<QueueDetail> = {}): QueueDetail {
       metrics: true,
       events: true,
       flows: true,
+      audit: true,
     },
     ...overrides,
   };
+}
+
+/**
+ * The fake audit trail, newest first: 30 entries a minute apart, every third
+ * a refusal, the first a bulk clean of an admin.
+ */
+export function fakeAuditEntries(): AuditEntry[] {
+  return Array.from({ length: 30 }, (_, i): AuditEntry => {
+    const base = {
+      id: `audit-${i}`,
+      at: now - 60_000 * (i + 1),
+      remoteAddress: '10.0.0.9',
+    };
+    if (i === 0) {
+      return {
+        ...base,
+        actor: { id: 'ada', name: 'ada', role: 'admin', via: 'password' },
+        action: 'queue.clean',
+        queueId: 'memory:emails',
+        filter: { state: 'completed', olderThanMs: 86_400_000 },
+        affected: 120,
+        outcome: 'ok',
+        status: 200,
+      };
+    }
+    const refused = i % 3 === 0;
+    return {
+      ...base,
+      actor: { id: 'otto', name: 'otto', role: 'operator', via: 'token' },
+      action: refused ? 'queue.empty' : 'job.retry',
+      queueId: 'memory:emails',
+      ...(refused ? {} : { jobId: String(100 + i) }),
+      affected: refused ? null : 1,
+      outcome: refused ? 'error' : 'ok',
+      status: refused ? 403 : 200,
+      ...(refused
+        ? { error: { title: 'Not allowed', detail: 'queue.empty needs the admin role' } }
+        : {}),
+    };
+  });
 }
 
 /** Handlers the test can replace, one per API method. */
@@ -376,6 +421,18 @@ export function createFakeApi(handlers: FakeHandlers = {}, options: FakeOptions 
       },
     }),
     health: async () => ({ status: 'ok', backends: fakeOverview().backends }),
+    audit: async (query = {}) => {
+      const limit = query.limit ?? 100;
+      const older = fakeAuditEntries().filter(
+        (entry) => query.before === undefined || entry.at < query.before,
+      );
+      const entries = older.slice(0, limit);
+      return {
+        entries,
+        nextBefore: older.length > limit ? entries.at(-1)!.at : null,
+        unavailable: [],
+      };
+    },
     me: async () => status(),
     login: async ({ username, password }) => {
       if (!auth.login) {

@@ -7,6 +7,7 @@ import {
   fakeOverview,
   fakeProblem,
 } from '../../test-support/fake-api';
+import { QadminAudit } from '../audit/audit';
 import { QadminConfirm } from '../confirm/confirm';
 import { QadminJobDetail } from '../job-detail/job-detail';
 import { QadminJobList } from '../job-list/job-list';
@@ -18,6 +19,7 @@ import { QadminApp } from './app';
 
 for (const [tag, element] of Object.entries({
   'qadmin-app': QadminApp,
+  'qadmin-audit': QadminAudit,
   'qadmin-login': QadminLogin,
   'qadmin-confirm': QadminConfirm,
   'qadmin-job-detail': QadminJobDetail,
@@ -59,6 +61,7 @@ describe('qadmin-app', () => {
       'Workers',
       'Schedules',
       'Metrics',
+      'Audit',
     ]);
     await vi.waitFor(() => expect(app.shadowRoot!.querySelector('.dot.live')).not.toBeNull());
     await expectAccessible(app);
@@ -356,6 +359,26 @@ describe('qadmin-app access control', () => {
     ]);
     expect(select).toBe(true);
     expect(await scheduleButtons(app)).toContain('New schedule');
+  });
+
+  it('shows the audit trail only to whoever may read it', async () => {
+    const navOf = async (app: QadminApp) => {
+      await vi.waitFor(() => expect(root(app).querySelector('nav')).not.toBeNull());
+      return [...root(app).querySelectorAll('nav a')].map((a) => a.textContent?.trim());
+    };
+    const operator = await mount(signedIn('operator'));
+    expect(await navOf(operator.app)).not.toContain('Audit');
+    document.body.replaceChildren();
+
+    const { app, callsOf } = await mount(signedIn('admin'));
+    expect(await navOf(app)).toContain('Audit');
+    root(app).querySelector<HTMLAnchorElement>('nav a[href$="audit"]')!.click();
+    expect(location.pathname).toMatch(/\/audit$/);
+    await vi.waitFor(() =>
+      expect(view(app, 'qadmin-audit')?.shadowRoot.querySelectorAll('tbody tr').length).toBe(30),
+    );
+    expect(callsOf('audit')).toHaveLength(1);
+    expect(document.title).toMatch(/^Audit/);
   });
 
   it('follows the permissions the server lists, whatever the role', async () => {

@@ -1,5 +1,5 @@
 import { ContextProvider } from '@lit/context';
-import type { Overview } from '@qadmin/core';
+import type { Overview, Permission } from '@qadmin/core';
 import {
   html,
   nothing,
@@ -32,7 +32,7 @@ export interface KeyboardView {
 
 type Theme = 'system' | 'light' | 'dark';
 const THEME_KEY = 'qadmin-theme';
-type NavView = 'overview' | 'failed' | 'workers' | 'schedules' | 'metrics';
+type NavView = 'overview' | 'failed' | 'workers' | 'schedules' | 'metrics' | 'audit';
 const NAV: [NavView, string, string][] = (
   [
     ['overview', 'Overview'],
@@ -40,8 +40,11 @@ const NAV: [NavView, string, string][] = (
     ['workers', 'Workers'],
     ['schedules', 'Schedules'],
     ['metrics', 'Metrics'],
+    ['audit', 'Audit'],
   ] as const
 ).map(([view, label]) => [view, routePath({ view }), label]);
+/** Views shown only to whoever has the permission (the server refuses the others anyway). */
+const NAV_PERMISSION: Partial<Record<NavView, Permission>> = { audit: 'audit.read' };
 /** `g` then a key: go to a view. */
 const GO_KEYS: Record<string, string> = Object.fromEntries(
   (
@@ -413,7 +416,14 @@ export class QadminApp extends QadminElement {
 
   #nav(): TemplateResult {
     return html`<nav aria-label="Views">
-      ${NAV.map(
+      ${NAV.filter(([view]) => {
+        const needed = NAV_PERMISSION[view];
+        // Only when the server said so: an old server's unknown answer does not show it.
+        return (
+          needed === undefined ||
+          (this.#auth.store.status?.permissions as readonly string[] | undefined)?.includes(needed)
+        );
+      }).map(
         ([view, path, label]) =>
           html`<a href=${this.href(path)} aria-current=${this.route.view === view || (view === 'overview' && (this.route.view === 'queue' || this.route.view === 'job')) ? 'page' : 'false'}
             >${label}</a
@@ -462,6 +472,8 @@ export class QadminApp extends QadminElement {
           .queueId=${q.get('queue') ?? ''}
           .range=${q.get('range') ?? '1h'}
         ></qadmin-metrics>`;
+      case 'audit':
+        return html`<qadmin-audit></qadmin-audit>`;
       default:
         return html`<section>
           <h1>Not found</h1>
