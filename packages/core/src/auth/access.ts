@@ -1,5 +1,6 @@
 import { QadminError } from '../errors';
 import type { QadminRequest } from '../http/types';
+import { parseQueueId } from '../service';
 import {
   type AuthProvider,
   type AuthRequest,
@@ -11,6 +12,7 @@ import {
   type Role,
   roleAtLeast,
 } from './model';
+import type { QueueVisibility } from './visibility';
 
 /**
  * Who may do what on a dashboard: the options of {@link createAdmin} that
@@ -43,6 +45,16 @@ export interface AccessOptions {
   frameAncestors?: readonly string[];
   /** Where start-up warnings go. Default `console.warn`. */
   warn?: (message: string) => void;
+  /**
+   * Which queues a principal may see. A hidden queue is left out of the
+   * overview, the workers, throughput, the audit trail, live events and the
+   * Prometheus text, and its own routes answer 404 as for a queue that does
+   * not exist. Default: every queue.
+   */
+  canSeeQueue?: (
+    principal: Principal,
+    queue: { id: string; backend: string; name: string },
+  ) => boolean;
 }
 
 /**
@@ -88,6 +100,7 @@ export class Access {
   readonly anonymousWrites: boolean;
   readonly #least: Record<Permission, Role>;
   readonly #headers: Record<string, string>;
+  readonly #canSeeQueue: AccessOptions['canSeeQueue'];
 
   constructor(options: AccessOptions = {}) {
     this.providers =
@@ -97,6 +110,7 @@ export class Access {
           ? options.auth
           : [options.auth as AuthProvider];
     this.anonymousWrites = options.unsafeAnonymousWrites === true;
+    this.#canSeeQueue = options.canSeeQueue;
     this.#least = { ...DEFAULT_PERMISSIONS };
     for (const [permission, role] of Object.entries(options.permissions ?? {})) {
       if (!(permission in DEFAULT_PERMISSIONS)) {
@@ -165,6 +179,25 @@ export class Access {
       if (principal) return principal;
     }
     return null;
+  }
+
+  /**
+   * Which queues `principal` may see, or `null` when it sees every queue (no
+   * `canSeeQueue` option): answers are then shared between principals.
+   */
+  queueFilter(principal: Principal | null): QueueVisibility | null {
+    const canSee = this.#canSeeQueue;
+    if (!canSee || principal === null) return null;
+    const seen = new Map<string, boolean>();
+    return (queueId) => {
+      let visible = seen.get(queueId);
+      if (visible === undefined) {
+        const parsed = parseQueueId(queueId);
+        visible = parsed !== null && canSee(principal, { id: queueId, ...parsed }) === true;
+        seen.set(queueId, visible);
+      }
+      return visible;
+    };
   }
 
   /** Whether `principal` has `permission`. */

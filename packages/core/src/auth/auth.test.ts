@@ -467,3 +467,79 @@ describe('authorization matrix', () => {
     expect(checked).toBeGreaterThan(7 * 30);
   });
 });
+
+describe('hidden queues', () => {
+  let server: Served;
+  beforeAll(async () => {
+    server = await serve({
+      auth: tokenAuth({
+        tokens: [
+          { name: 'viewer', token: TOKENS.viewer, role: 'viewer' },
+          { name: 'admin', token: TOKENS.admin, role: 'admin' },
+        ],
+      }),
+      // Viewers see the emails queue only.
+      canSeeQueue: (principal, queue) => principal.role === 'admin' || queue.name === 'emails',
+    });
+  });
+
+  const as = (role: 'viewer' | 'admin') => ({ headers: bearer(TOKENS[role]) });
+
+  it('leaves them out of every answer and answers 404 for their own routes', async () => {
+    const overview = await call(server, 'GET', 'api/overview', as('viewer'));
+    const ids = (overview.body.queues as { id: string }[]).map((q) => q.id);
+    expect(ids).toEqual(['mem:emails']);
+    const all = await call(server, 'GET', 'api/overview', as('admin'));
+    expect((all.body.queues as { id: string }[]).map((q) => q.id).sort()).toEqual([
+      'mem:emails',
+      'mem:reports',
+    ]);
+
+    for (const path of [
+      'api/queues/mem%3Areports',
+      'api/queues/mem%3Areports/jobs?state=waiting',
+      'api/queues/mem%3Areports/jobs/r1',
+    ]) {
+      const hidden = await call(server, 'GET', path, as('viewer'));
+      expect(hidden.status, path).toBe(404);
+      expect(hidden.body.type, path).toMatch(/not-found$/);
+      expect((await call(server, 'GET', path, as('admin'))).status, path).toBe(200);
+    }
+    const throughput = await call(server, 'GET', 'api/throughput', as('viewer'));
+    expect(Object.keys(throughput.body.queues as object).every((id) => id === 'mem:emails')).toBe(
+      true,
+    );
+    const workers = await call(server, 'GET', 'api/workers', as('viewer'));
+    for (const worker of workers.body as unknown as { queueIds: string[] }[]) {
+      expect(worker.queueIds).not.toContain('mem:reports');
+    }
+    const metrics = await call(server, 'GET', 'metrics', as('viewer'));
+    expect(String(metrics.body)).toContain('queue="emails"');
+    expect(String(metrics.body)).not.toContain('queue="reports"');
+    const adminMetrics = await call(server, 'GET', 'metrics', as('admin'));
+    expect(String(adminMetrics.body)).toContain('queue="reports"');
+  });
+
+  it('leaves them out of the live stream', async () => {
+    const controller = new AbortController();
+    const response = await fetch(`${server.origin}/api/events`, {
+      headers: bearer(TOKENS.viewer),
+      signal: controller.signal,
+    });
+    const reader = response.body!.getReader();
+    let text = '';
+    while (!text.includes('event: overview')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    while (!/event: overview\ndata: .*\n\n/.test(text)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    controller.abort();
+    const data = JSON.parse(/event: overview\ndata: (.*)\n/.exec(text)![1]!);
+    expect(data.overview.queues.map((q: { id: string }) => q.id)).toEqual(['mem:emails']);
+  });
+});

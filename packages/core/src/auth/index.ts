@@ -19,3 +19,4 @@ export {
   verifyPassword,
 } from './password';
 export { type ApiToken, type ProxyAuthOptions, proxyAuth, tokenAuth } from './token';
+export { eventFilter, hideQueues, type QueueVisibility } from './visibility';

@@ -4,7 +4,8 @@
  */
 import { Access, type AccessOptions } from '../auth/access';
 import type { Permission, Principal } from '../auth/model';
-import { QadminError } from '../errors';
+import { eventFilter, hideQueues } from '../auth/visibility';
+import { notFound, QadminError } from '../errors';
 import { AdminService, type AdminServiceOptions, parseInput } from '../service';
 import { type AuditNotes, buildAuditEntry } from './audit-entry';
 import { DEFAULT_BODY_LIMIT_BYTES, readJsonBody } from './body';
@@ -204,13 +205,14 @@ export function createAdmin(options: CreateAdminOptions): QadminApp {
       openapi ??= buildOpenApiDocument(routes, { title });
       return { ...openapi, servers: [{ url: basePath || '/' }] };
     },
-    prometheus: () => prometheus.response(),
-    async events(request) {
+    prometheus: (visible) => prometheus.response(visible ?? null),
+    async events(request, visible) {
       const initial = await service.overview();
       const stream: SseStream = new SseStream(service, {
         initial,
         heartbeatMs,
         maxBuffered,
+        ...(visible ? { filter: eventFilter(visible) } : {}),
         ...(request.signal ? { signal: request.signal } : {}),
         onEnd: () => streams.delete(stream),
       });
@@ -294,13 +296,31 @@ export function createAdmin(options: CreateAdminOptions): QadminApp {
       notes.permission = needed;
       access.require(principal, needed);
     }
-    const ctx: RouteContext = { params, query, body, rawQuery, request, principal, service, app };
+    const visible = access.queueFilter(principal);
+    // A hidden queue is answered as one that does not exist.
+    const queueId = (params as { queueId?: unknown } | undefined)?.queueId;
+    if (visible && typeof queueId === 'string' && !visible(queueId)) {
+      throw notFound('queue', queueId);
+    }
+    const ctx: RouteContext = {
+      params,
+      query,
+      body,
+      rawQuery,
+      request,
+      principal,
+      visible,
+      service,
+      app,
+    };
     if (route.kind === 'raw') return route.handler(ctx);
     const data = await route.handler(ctx);
     notes.result = data;
     if (route.response.status === 204) {
       return { status: 204, headers: { 'cache-control': 'no-store' }, body: null };
     }
+    if (visible)
+      return jsonResponse(hideQueues(route.operationId, data, visible), route.response.status);
     if (route.sharedResult && typeof data === 'object' && data !== null) {
       return sharedJsonResponse(data, request);
     }

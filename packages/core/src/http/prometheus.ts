@@ -2,6 +2,8 @@
  * Prometheus text exposition of the shared overview snapshot.
  */
 import type { Gauge, Registry } from 'prom-client';
+import type { Overview } from '../api';
+import { hideQueues, type QueueVisibility } from '../auth/visibility';
 import type { AdminService } from '../service';
 import type { QadminResponse } from './types';
 
@@ -64,9 +66,10 @@ export class PrometheusExporter {
     return this.#metrics;
   }
 
-  /** The exposition text of the current snapshot. */
-  async text(): Promise<string> {
-    const [overview, m] = await Promise.all([this.#service.overview(), this.#load()]);
+  /** The exposition text of the current snapshot (of the queues `visible` lets through). */
+  async text(visible: QueueVisibility | null = null): Promise<string> {
+    const [snapshot, m] = await Promise.all([this.#service.overview(), this.#load()]);
+    const overview = visible ? (hideQueues('overview', snapshot, visible) as Overview) : snapshot;
     // Reset and refill without an await in between, so a concurrent scrape
     // never sees half a snapshot and removed queues disappear.
     m.registry.resetMetrics();
@@ -83,8 +86,8 @@ export class PrometheusExporter {
   }
 
   /** The scrape response. */
-  async response(): Promise<QadminResponse> {
-    const body = await this.text();
+  async response(visible: QueueVisibility | null = null): Promise<QadminResponse> {
+    const body = await this.text(visible);
     return {
       status: 200,
       headers: {

@@ -20,6 +20,7 @@ import {
 import { auditPageSchema, auditQuerySchema } from '../audit';
 import type { AuthStatus } from '../auth/access';
 import { loginBodySchema, type Permission, type Principal, ROLES } from '../auth/model';
+import type { QueueVisibility } from '../auth/visibility';
 import { notFound } from '../errors';
 import {
   addJobInputSchema,
@@ -55,10 +56,10 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 export interface RouteAppContext {
   /** The OpenAPI 3.1 document with `servers` set to `basePath`. */
   openapi(basePath: string): OpenApiDocument;
-  /** The Prometheus text exposition of the current snapshot. */
-  prometheus(): Promise<QadminResponse>;
-  /** The SSE response for one client. */
-  events(request: QadminRequest): Promise<QadminResponse>;
+  /** The Prometheus text exposition of the current snapshot (of the queues `visible` lets through). */
+  prometheus(visible?: QueueVisibility | null): Promise<QadminResponse>;
+  /** The SSE response for one client (the queues `visible` lets through). */
+  events(request: QadminRequest, visible?: QueueVisibility | null): Promise<QadminResponse>;
   /** What `api/auth/me` answers for a principal. */
   authStatus(principal: Principal | null): AuthStatus;
   /** Logs in (`api/auth/login`): the status and the session cookie. */
@@ -121,6 +122,8 @@ export interface RouteContext<P = unknown, Q = unknown, B = unknown> {
   request: QadminRequest;
   /** Who the request comes from (`null`: not logged in, on public routes only). */
   principal: Principal | null;
+  /** The queues the principal may see, or `null` for every queue. */
+  visible: QueueVisibility | null;
   service: AdminService;
   app: RouteAppContext;
 }
@@ -414,7 +417,7 @@ export const apiRoutes = [
       schema: dashboardEventSchema,
       contentType: 'text/event-stream',
     },
-    handler: (ctx) => ctx.app.events(ctx.request),
+    handler: (ctx) => ctx.app.events(ctx.request, ctx.visible),
   }),
   jsonRoute({
     method: 'GET',
@@ -627,7 +630,7 @@ export const apiRoutes = [
       schema: z.string(),
       contentType: 'text/plain; version=0.0.4',
     },
-    handler: (ctx) => ctx.app.prometheus(),
+    handler: (ctx) => ctx.app.prometheus(ctx.visible),
   }),
 ] as const;
 

@@ -18,6 +18,8 @@ export interface SseStreamOptions {
   signal?: AbortSignal;
   /** Called once when the stream ends, whichever way. */
   onEnd?: () => void;
+  /** What this client may see of an event (`null`: nothing), for principals who see some queues only. */
+  filter?: (event: DashboardEvent) => DashboardEvent | null;
 }
 
 interface Pending {
@@ -116,8 +118,10 @@ export class SseStream implements AsyncIterableIterator<string> {
       if (event.overview === this.#lastOverview) return;
       this.#lastOverview = event.overview;
     }
-    const text = `id: ${this.#nextId++}\nevent: ${event.type}\ndata: ${eventJson(event)}\n\n`;
-    this.#deliver({ type: event.type, text });
+    const shown = this.#options.filter ? this.#options.filter(event) : event;
+    if (!shown) return;
+    const text = `id: ${this.#nextId++}\nevent: ${shown.type}\ndata: ${eventJson(shown)}\n\n`;
+    this.#deliver({ type: shown.type, text });
   }
 
   #start(): string {
@@ -129,7 +133,8 @@ export class SseStream implements AsyncIterableIterator<string> {
       if (this.#buffer.length === 0) this.#deliver({ type: 'comment', text: ': heartbeat\n\n' });
     }, heartbeatMs);
     this.#heartbeat.unref?.();
-    const first: DashboardEvent = { type: 'overview', overview: initial };
+    const opening: DashboardEvent = { type: 'overview', overview: initial };
+    const first = this.#options.filter?.(opening) ?? opening;
     return `retry: ${retryMs}\n\nid: ${this.#nextId++}\nevent: overview\ndata: ${eventJson(first)}\n\n`;
   }
 
