@@ -35,10 +35,12 @@ export {
   type HostWatch,
   HUNG_AFTER_MS,
   isProblemAnswer,
+  judgeOutage,
   PER_QUEUE_LABELS,
   type ProbeAnswer,
   probe,
   showAnswer,
+  waitForJobs,
   waitUntilHealthy,
   watchHost,
 } from './probe';

@@ -255,3 +255,63 @@ export function watchHost(): HostWatch {
     },
   };
 }
+
+/**
+ * What went wrong in the answers a dashboard gave while its store was down,
+ * by rule, each answer shown as a line (empty lists: all well): answered
+ * later than `answerWithinMs` or hung; a per-queue route that was not a 503
+ * problem+json; an overview or health that was not a 200; an overview or
+ * health sent more than a second into the outage that did not mark the
+ * backend unreachable.
+ *
+ * @example
+ * ```ts
+ * const outage = judgeOutage(during, 2000);
+ * expect(outage.late).toEqual([]);
+ * ```
+ */
+export function judgeOutage(
+  during: readonly ProbeAnswer[],
+  answerWithinMs: number,
+): { late: string[]; perQueueNot503: string[]; summaryNot200: string[]; notMarkedDown: string[] } {
+  const summaries = during.filter((a) => a.label === 'overview' || a.label === 'health');
+  return {
+    late: during.filter((a) => a.ms >= answerWithinMs || a.status === 'hung').map(showAnswer),
+    perQueueNot503: during
+      .filter((a) => PER_QUEUE_LABELS.has(a.label) && !(a.status === 503 && isProblemAnswer(a)))
+      .map(showAnswer),
+    summaryNot200: summaries.filter((a) => a.status !== 200).map(showAnswer),
+    notMarkedDown: summaries
+      .filter(
+        (a) =>
+          a.sentAt > 1000 &&
+          (a.body as { backends?: { ok: boolean }[] }).backends?.[0]?.ok !== false,
+      )
+      .map(showAnswer),
+  };
+}
+
+/**
+ * Polls the queue's waiting jobs until they answer 200; resolves with how
+ * long that took since `since`, or `null` after `withinMs` (with the last
+ * answer).
+ *
+ * @example
+ * ```ts
+ * const { afterMs } = await waitForJobs(target, performance.now(), 10_000);
+ * ```
+ */
+export async function waitForJobs(
+  target: DashboardTarget,
+  since: number,
+  withinMs: number,
+): Promise<{ afterMs: number | null; last: ProbeAnswer | undefined }> {
+  const path = `${queuePath(target, target.queue)}/jobs?state=waiting`;
+  let last: ProbeAnswer | undefined;
+  while (performance.now() - since < withinMs) {
+    last = await probe(target.base, 'jobs', 'GET', path, since);
+    if (last.status === 200) return { afterMs: Math.round(performance.now() - since), last };
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { afterMs: null, last };
+}
