@@ -33,6 +33,7 @@ import { decodeCursor, encodeCursor, type JobRow, jobColumns, toJob } from './jo
 import { MetricsSampler } from './metrics';
 import {
   archivedStatePredicate,
+  canonicalUuid,
   ident,
   isInternalQueue,
   isUuid,
@@ -542,18 +543,30 @@ export function createPgBossBackend(options: PgBossBackendOptions): PgBossBacken
   }
 
   async function readJob(l: Layout, queue: string, jobId: string): Promise<Job | null> {
-    if (!isUuid(jobId)) return null;
+    return (await readJobs(l, queue, [jobId]))[0] ?? null;
+  }
+
+  /** Jobs by id in one query (and one more for pg-boss 10's archive), in the order asked. */
+  async function readJobs(l: Layout, queue: string, ids: readonly string[]): Promise<Job[]> {
+    const wanted = ids.filter(isUuid).map(canonicalUuid);
+    if (wanted.length === 0) return [];
     const rows = await sql.query<JobRow>(
-      `SELECT ${jobColumns(l)} FROM ${l.schema}.job j WHERE j.name = $1 AND j.id = $2::uuid`,
-      [queue, jobId],
+      `SELECT ${jobColumns(l)} FROM ${l.schema}.job j WHERE j.name = $1 AND j.id = ANY($2::uuid[])`,
+      [queue, wanted],
     );
-    if (rows[0]) return toJob(rows[0]);
-    if (!l.archive) return null;
-    const archived = await sql.query<JobRow>(
-      `SELECT ${jobColumns(l, true)} FROM ${l.schema}.archive j WHERE j.name = $1 AND j.id = $2::uuid`,
-      [queue, jobId],
-    );
-    return archived[0] ? toJob(archived[0]) : null;
+    const found = new Map(rows.map((row) => [row.id, row]));
+    const missing = wanted.filter((id) => !found.has(id));
+    if (l.archive && missing.length > 0) {
+      const archived = await sql.query<JobRow>(
+        `SELECT ${jobColumns(l, true)} FROM ${l.schema}.archive j WHERE j.name = $1 AND j.id = ANY($2::uuid[])`,
+        [queue, missing],
+      );
+      for (const row of archived) found.set(row.id, row);
+    }
+    return wanted.flatMap((id) => {
+      const row = found.get(id);
+      return row ? [toJob(row)] : [];
+    });
   }
 
   async function getJob(queue: string, jobId: string): Promise<Job | null> {
@@ -620,11 +633,7 @@ export function createPgBossBackend(options: PgBossBackendOptions): PgBossBacken
       }
       const exhausted = scanned === rows.length && rows.length < size;
       const last = rows[scanned - 1];
-      const jobs: Job[] = [];
-      for (const jobId of hits) {
-        const job = await readJob(l, queue, jobId);
-        if (job) jobs.push(job);
-      }
+      const jobs = await readJobs(l, queue, hits);
       return {
         jobs,
         nextCursor: exhausted || !last ? null : encodeCursor(last),

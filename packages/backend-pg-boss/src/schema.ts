@@ -128,6 +128,12 @@ export function isUuid(id: string): boolean {
   return /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i.test(id);
 }
 
+/** A uuid as PostgreSQL prints it (lower case, hyphenated), for ids given in another spelling. */
+export function canonicalUuid(id: string): string {
+  const hex = id.replaceAll('-', '').toLowerCase();
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 /** Queues pg-boss keeps for itself (`__pgboss__send-it` feeds schedules): never shown. */
 export function isInternalQueue(name: string): boolean {
   return name.startsWith('__pgboss__');

@@ -1,9 +1,11 @@
 /**
- * The audit trail in `qadmin.pgboss_audit`: created on the first append,
- * newest first, paged by time, trimmed to the cap, and read the same by a new
- * backend (another dashboard instance) over the same database.
+ * What is particular to the audit trail in `qadmin.pgboss_audit`: created on
+ * the first append with its index, trimmed to a small cap, read the same by a
+ * new backend (another dashboard instance) over the same database, and kept
+ * apart per pg-boss schema. Order, `before`, `limit`, round trips and
+ * concurrent appends are the backend contract's (test/contract.test.ts).
  */
-import { type AuditEntry, auditEntrySchema } from '@qadmin/core';
+import type { AuditEntry } from '@qadmin/core';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { createPgBossBackend, type PgBossBackend } from '../src/index';
@@ -43,7 +45,7 @@ const entry = (n: number): AuditEntry => ({
   ...(n % 2 ? {} : { error: { title: 'Job is not failed' } }),
 });
 
-it('creates its table on the first append, lists newest first, trims to the cap, and survives a new backend', async () => {
+it('creates its table on the first append, trims to the cap, and survives a new backend', async () => {
   const a = backend({ auditCap: 5 });
   expect(a.capabilities.audit).toBe(true);
   // Nothing recorded yet: no table, no error.
@@ -51,12 +53,6 @@ it('creates its table on the first append, lists newest first, trims to the cap,
   for (let n = 1; n <= 10; n++) await a.appendAudit!(entry(n));
   const newest = await a.listAudit!({ limit: 10 });
   expect(newest.map((e) => e.id)).toEqual(['e10', 'e9', 'e8', 'e7', 'e6']);
-  expect(newest[1]).toEqual(entry(9));
-  expect(auditEntrySchema.array().parse(newest)).toEqual(newest);
-  expect((await a.listAudit!({ before: entry(8).at, limit: 2 })).map((e) => e.id)).toEqual([
-    'e7',
-    'e6',
-  ]);
 
   const client = new pg.Client({ connectionString: url });
   await client.connect();

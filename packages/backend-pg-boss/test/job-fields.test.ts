@@ -237,6 +237,17 @@ describe.runIf(PGBOSS_MAJOR === 10)("pg-boss 10's archive", () => {
   });
 });
 
+describe('job ids', () => {
+  it('finds a job by its uuid in any spelling, and answers null for what is no uuid', async () => {
+    const ids = await seedPgBossQueue(boss, 'fields-ids', { waiting: 1 });
+    const id = ids.waiting![0]!;
+    expect((await backend.getJob('fields-ids', id.toUpperCase()))?.id).toBe(id);
+    expect((await backend.getJob('fields-ids', id.replaceAll('-', '')))?.id).toBe(id);
+    expect(await backend.getJob('fields-ids', 'not-a-uuid')).toBeNull();
+    expect(await backend.getJob('fields-ids', "1' OR '1'='1")).toBeNull();
+  });
+});
+
 describe("pg-boss's own queues", () => {
   it('are not shown', async () => {
     await boss.createQueue('__pgboss__send-it');
