@@ -1,0 +1,241 @@
+/**
+ * The `qadmin` command: dispatches to a subcommand and turns its failures
+ * into one line and an exit code (2 for a mistake in the invocation, 1 for a
+ * failure at run time). Arguments are parsed by `node:util`'s parseArgs:
+ * built into Node, strict about unknown flags, with `--no-<flag>` negation, and
+ * nothing to install for a command people run through `npx`.
+ */
+import { parseArgs } from 'node:util';
+import { resolveServeSettings, type ServeFlags } from './config';
+import { describeError, StartupError, UsageError } from './errors';
+import { hashPasswordCommand } from './hash-password';
+import { serve } from './serve';
+
+declare const __QADMIN_CLI_VERSION__: string | undefined;
+
+/** The version the package was built as. */
+export const VERSION: string =
+  typeof __QADMIN_CLI_VERSION__ === 'string' ? __QADMIN_CLI_VERSION__ : '0.0.0-dev';
+
+const MAIN_HELP = `Usage: qadmin <command> [flags]
+
+The qadmin dashboard for Node.js job queues, from the command line.
+
+Commands:
+  serve           run the dashboard on its own server (qadmin serve --help)
+  hash-password   print the scrypt hash of a password read from standard input,
+                  for auth.users in qadmin.config.json
+
+Flags:
+  -h, --help      show this help
+  -v, --version   show the version
+
+Examples:
+  npx @qadmin/cli serve --demo
+  qadmin serve --redis redis://127.0.0.1:6379
+  qadmin serve --postgres postgres://app@127.0.0.1/app --host 0.0.0.0 --config qadmin.config.json
+  echo -n "$PASSWORD" | qadmin hash-password
+`;
+
+const SERVE_HELP = `Usage: qadmin serve [flags]
+
+Runs the dashboard on its own HTTP server. Each setting comes from the first of:
+flags, QADMIN_* environment variables, the config file, the default.
+
+Sources (at least one; several at once):
+  --demo                    an in-memory queue with a synthetic workload     QADMIN_DEMO
+  --redis <url>             BullMQ queues in this Redis (repeatable)         QADMIN_REDIS
+  --prefix <prefix>         BullMQ key prefix to look under (repeatable;     QADMIN_PREFIX
+                            default bull)
+  --postgres <url>          pg-boss queues in this PostgreSQL (repeatable)   QADMIN_POSTGRES
+  --pgboss-schema <name>    pg-boss's schema (default pgboss)                QADMIN_PGBOSS_SCHEMA
+
+Server:
+  --host <host>             address to listen on (default 127.0.0.1)         QADMIN_HOST
+  --port <port>             port (default 3000; 0 picks a free one)          QADMIN_PORT
+  --base-path <path>        serve under this path, like /queues              QADMIN_BASE_PATH
+  --title <text>            the dashboard's name (default qadmin)            QADMIN_TITLE
+  --no-ui                   the JSON API, OpenAPI, Prometheus metrics and    QADMIN_NO_UI
+                            events, without the web UI
+  --config <file>           config file (default ./qadmin.config.json,       QADMIN_CONFIG
+                            .mjs or .js when present)
+
+Access:
+  --read-only               nobody can change jobs                           QADMIN_READ_ONLY
+  --unsafe-anonymous-writes anyone who reaches the dashboard can change      QADMIN_UNSAFE_ANONYMOUS_WRITES
+                            jobs: local development only, refused unless
+                            the host is 127.0.0.1, localhost or ::1
+  Users and tokens come from the config file (auth.users, auth.tokens); the
+  session secret from auth.sessionSecret or QADMIN_SESSION_SECRET. Without
+  any, the dashboard is read-only.
+
+Boolean flags take a --no- form (--no-read-only) to override the config file.
+Exit codes: 0 stopped by SIGTERM/SIGINT, 1 failed to start (a source cannot be
+reached, the port is in use), 2 bad flags or configuration.
+`;
+
+const HASH_HELP = `Usage: qadmin hash-password
+
+Reads a password from standard input (asked for without echo on a terminal,
+or piped in) and prints its scrypt hash for auth.users[].passwordHash of
+qadmin.config.json. At least 12 characters.
+
+  echo -n "$PASSWORD" | qadmin hash-password
+`;
+
+/** Where main writes; the process's streams unless a test gives others. */
+export interface MainIo {
+  stdin: NodeJS.ReadStream;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+/** parseArgs' complaint, in one line that names the flag. */
+function usageFromParseError(command: string, error: unknown): UsageError {
+  const { code, message } = error as NodeJS.ErrnoException;
+  const flag = /'([^']+)'/.exec(message)?.[1];
+  const help = `(see qadmin ${command ? `${command} ` : ''}--help)`;
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    return new UsageError(`unknown flag ${flag ?? message} ${help}`);
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    // "Option '--port <value>' argument missing" or "Option '--demo' does not take an argument".
+    const name = flag?.split(' ')[0] ?? '';
+    return new UsageError(
+      message.includes('argument missing')
+        ? `${name} needs a value ${help}`
+        : `${name} takes no value ${help}`,
+    );
+  }
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+    return new UsageError(`unexpected argument ${flag ?? message} ${help}`);
+  }
+  return new UsageError(`${message} ${help}`);
+}
+
+function parse<T>(command: string, args: string[], options: Parameters<typeof parseArgs>[0]) {
+  try {
+    return parseArgs({ args, strict: true, allowPositionals: false, ...options }).values as T & {
+      help?: boolean;
+    };
+  } catch (error) {
+    throw usageFromParseError(command, error);
+  }
+}
+
+const SERVE_OPTIONS = {
+  config: { type: 'string' },
+  demo: { type: 'boolean' },
+  redis: { type: 'string', multiple: true },
+  prefix: { type: 'string', multiple: true },
+  postgres: { type: 'string', multiple: true },
+  'pgboss-schema': { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  'base-path': { type: 'string' },
+  'read-only': { type: 'boolean' },
+  title: { type: 'string' },
+  ui: { type: 'boolean' },
+  'unsafe-anonymous-writes': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+async function runServe(args: string[], io: MainIo): Promise<number> {
+  const flags = parse<ServeFlags>('serve', args, {
+    options: SERVE_OPTIONS,
+    allowNegative: true,
+  });
+  if (flags.help) {
+    io.stdout.write(SERVE_HELP);
+    return 0;
+  }
+  const settings = await resolveServeSettings(flags, io.env, io.cwd);
+  const running = await serve(
+    settings,
+    {
+      out: (line) => io.stdout.write(`${line}\n`),
+      err: (line) => io.stderr.write(`${line}\n`),
+    },
+    { handleSignals: true },
+  );
+  return running.stopped;
+}
+
+async function runHashPassword(args: string[], io: MainIo): Promise<number> {
+  const flags = parse<object>('hash-password', args, {
+    options: { help: { type: 'boolean', short: 'h' } },
+  });
+  if (flags.help) {
+    io.stdout.write(HASH_HELP);
+    return 0;
+  }
+  try {
+    await hashPasswordCommand(io.stdin, io.stdout, io.stderr);
+    return 0;
+  } catch (error) {
+    io.stderr.write(`qadmin hash-password: ${describeError(error)}\n`);
+    return 1;
+  }
+}
+
+/**
+ * Runs the `qadmin` command with `args` (without `node` and the script) and
+ * resolves with the exit code; `serve` resolves once the server has stopped.
+ *
+ * @example
+ * ```ts
+ * process.exit(await main(process.argv.slice(2)));
+ * ```
+ */
+export async function main(args: string[], io: Partial<MainIo> = {}): Promise<number> {
+  const full: MainIo = {
+    stdin: io.stdin ?? process.stdin,
+    stdout: io.stdout ?? process.stdout,
+    stderr: io.stderr ?? process.stderr,
+    env: io.env ?? process.env,
+    cwd: io.cwd ?? process.cwd(),
+  };
+  const [command, ...rest] = args;
+  try {
+    switch (command) {
+      case 'serve':
+        return await runServe(rest, full);
+      case 'hash-password':
+        return await runHashPassword(rest, full);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        // Without a command the help is the complaint: stderr and exit 2.
+        (command === undefined ? full.stderr : full.stdout).write(MAIN_HELP);
+        return command === undefined ? 2 : 0;
+      case '--version':
+      case '-v':
+      case 'version':
+        full.stdout.write(`${VERSION}\n`);
+        return 0;
+      default:
+        throw new UsageError(
+          command.startsWith('-')
+            ? `unknown flag ${command} (see qadmin --help)`
+            : `unknown command ${JSON.stringify(command)} (see qadmin --help)`,
+        );
+    }
+  } catch (error) {
+    const prefix = command && !command.startsWith('-') ? `qadmin ${command}` : 'qadmin';
+    if (error instanceof UsageError) {
+      full.stderr.write(`${prefix}: ${error.message}\n`);
+      return 2;
+    }
+    if (error instanceof StartupError) {
+      full.stderr.write(`${prefix}: ${error.message}\n`);
+      return 1;
+    }
+    // Unexpected: still one line first, then the stack for a bug report.
+    full.stderr.write(`${prefix}: ${describeError(error)}\n`);
+    if (error instanceof Error && error.stack) full.stderr.write(`${error.stack}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,281 @@
+/**
+ * `qadmin serve`: the dashboard on its own `node:http` server, over the
+ * sources of {@link ServeSettings}, with a clear start-up report and a
+ * shutdown that ends within 2 s.
+ */
+import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import {
+  type AuthProvider,
+  createAdmin,
+  createNodeListener,
+  findInstalledUi,
+  passwordAuth,
+  type QadminApp,
+  tokenAuth,
+} from '@qadmin/core';
+import { isLoopback, type ServeSettings } from './config';
+import { describeError, StartupError, UsageError } from './errors';
+import { createSources, probeSource } from './sources';
+
+/** Where `serve` writes: one line per call, without the newline. */
+export interface Output {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+/**
+ * A running dashboard: its URL, and a promise of the exit code that settles
+ * once it has stopped.
+ *
+ * @example
+ * ```ts
+ * const running = await serve(settings);
+ * console.log(running.url);
+ * await running.stop('test');
+ * ```
+ */
+export interface RunningServer {
+  /** The dashboard's URL, with the actual port and a trailing slash. */
+  url: string;
+  server: Server;
+  admin: QadminApp;
+  /** Stops everything (idempotent); resolves with the exit code (0 clean, 1 forced). */
+  stop(reason: string): Promise<number>;
+  /** Settles with the exit code once stopped, whoever stopped it. */
+  stopped: Promise<number>;
+}
+
+/** Shutdown finishes within this, forcing what has not closed by then. */
+const SHUTDOWN_DEADLINE_MS = 1_800;
+const MAX_LISTED_QUEUES = 20;
+
+/** The installed `@qadmin/ui`'s prebuilt app: the CLI's own dependency first. */
+function uiDirectory(): string | undefined {
+  try {
+    const manifest = createRequire(import.meta.url).resolve('@qadmin/ui/package.json');
+    const dir = join(dirname(manifest), 'dist', 'app');
+    if (existsSync(join(dir, 'index.html'))) return dir;
+  } catch {
+    // Not resolvable from here (the CommonJS build has no import.meta): look where core looks.
+  }
+  return findInstalledUi();
+}
+
+function authProviders(settings: ServeSettings): AuthProvider[] {
+  const providers: AuthProvider[] = [];
+  try {
+    if (settings.users.length > 0) {
+      providers.push(
+        passwordAuth({
+          users: settings.users,
+          ...(settings.sessionSecret !== undefined && { sessionSecret: settings.sessionSecret }),
+        }),
+      );
+    }
+    if (settings.tokens.length > 0) providers.push(tokenAuth({ tokens: settings.tokens }));
+  } catch (error) {
+    // Core names the user or token; say which file it came from.
+    throw new UsageError(`config file ${settings.configFile}: auth: ${(error as Error).message}`);
+  }
+  return providers;
+}
+
+function plural(count: number, one: string): string {
+  return `${count} ${one}${count === 1 ? '' : 's'}`;
+}
+
+function queueLine(names: string[]): string {
+  if (names.length === 0) return 'no queues yet (new ones are found as they appear)';
+  const shown = names.slice(0, MAX_LISTED_QUEUES).join(', ');
+  const more =
+    names.length > MAX_LISTED_QUEUES ? ` and ${names.length - MAX_LISTED_QUEUES} more` : '';
+  return `${plural(names.length, 'queue')}: ${shown}${more}`;
+}
+
+function writesLine(settings: ServeSettings, url: string): string {
+  if (settings.readOnly) return 'writes: off (--read-only): nobody can change jobs';
+  if (settings.unsafeAnonymousWrites) {
+    return `writes: ANYONE who can reach ${url} can change and delete jobs, without logging in (--unsafe-anonymous-writes: for local development only)`;
+  }
+  const ways = [
+    settings.users.length > 0 && `${plural(settings.users.length, 'user')} (password login)`,
+    settings.tokens.length > 0 &&
+      `${plural(settings.tokens.length, 'token')} (Authorization: Bearer)`,
+  ].filter(Boolean);
+  if (ways.length > 0) {
+    return `writes: after login, by role (operators act on jobs, admins on whole queues): ${ways.join(', ')}`;
+  }
+  return 'writes: off, because no users or tokens are configured: the dashboard is read-only. Add auth.users (`qadmin hash-password` makes a passwordHash) or auth.tokens to qadmin.config.json';
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      const where = `${host}:${port}`;
+      if (error.code === 'EADDRINUSE') {
+        reject(
+          new StartupError(
+            `cannot listen on ${where}: the port is in use (choose another with --port; 0 picks a free one)`,
+          ),
+        );
+      } else if (error.code === 'EACCES') {
+        reject(
+          new StartupError(
+            `cannot listen on ${where}: not allowed (ports below 1024 need privileges)`,
+          ),
+        );
+      } else {
+        reject(new StartupError(`cannot listen on ${where}: ${describeError(error)}`));
+      }
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
+
+/**
+ * Starts the dashboard: creates the sources and checks that each answers
+ * (a {@link StartupError} naming the first that does not), builds the
+ * dashboard with its login, listens, and prints what it found. With
+ * `handleSignals`, SIGTERM and SIGINT stop it.
+ *
+ * @example
+ * ```ts
+ * const settings = await resolveServeSettings({ demo: true, port: '0' }, process.env, process.cwd());
+ * const running = await serve(settings, { out: console.log, err: console.error });
+ * process.exitCode = await running.stopped;
+ * ```
+ */
+export async function serve(
+  settings: ServeSettings,
+  output: Output,
+  options: { handleSignals?: boolean } = {},
+): Promise<RunningServer> {
+  const auth = authProviders(settings);
+  const uiDir = settings.ui ? uiDirectory() : undefined;
+  const sources = createSources(settings);
+  const closeSources = async () => {
+    for (const source of sources) source.stop();
+    await Promise.allSettled(sources.map((source) => source.backend.close?.()));
+  };
+
+  let found: string[][];
+  try {
+    found = await Promise.all(sources.map((source) => probeSource(source)));
+  } catch (error) {
+    await closeSources();
+    throw error;
+  }
+
+  let admin: QadminApp;
+  try {
+    admin = createAdmin({
+      backends: sources.map((source) => source.backend),
+      title: settings.title,
+      readOnly: settings.readOnly,
+      // The UI's files are served only when asked for; `false` leaves the small API page.
+      uiDir: settings.ui && uiDir !== undefined ? uiDir : false,
+      auth,
+      unsafeAnonymousWrites: settings.unsafeAnonymousWrites,
+      // The start-up report below says the same, with the reason and the fix.
+      warn: () => {},
+      // Closed last, after the server, by stop().
+      closeBackends: false,
+    });
+  } catch (error) {
+    await closeSources();
+    throw new UsageError(describeError(error));
+  }
+
+  const server = createServer(createNodeListener(admin, { basePath: settings.basePath }));
+  let port: number;
+  try {
+    port = await listen(server, settings.port, settings.host);
+  } catch (error) {
+    await admin.close();
+    await closeSources();
+    throw error;
+  }
+  const hostInUrl = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
+  const url = `http://${hostInUrl}:${port}${settings.basePath}/`;
+
+  output.out(`qadmin: dashboard at ${url}${settings.ui ? '' : ' (--no-ui: the JSON API only)'}`);
+  if (settings.ui && uiDir === undefined) {
+    output.err('qadmin: @qadmin/ui is not installed: serving the API page instead of the web UI');
+  }
+  if (settings.configFile) output.out(`qadmin: config file ${settings.configFile}`);
+  sources.forEach((source, index) => {
+    output.out(
+      `qadmin: source ${source.backend.id}: ${source.description}: ${queueLine(found[index]!)}`,
+    );
+  });
+  output.out(
+    `qadmin: API at ${url}api/overview, OpenAPI at ${url}api/openapi.json, Prometheus at ${url}metrics`,
+  );
+  output.out(`qadmin: ${writesLine(settings, url)}`);
+  if (!isLoopback(settings.host) && auth.length === 0) {
+    output.err(
+      `qadmin: listening on ${settings.host} without login: anyone who reaches it can read every job's data`,
+    );
+  }
+  output.out('qadmin: Ctrl+C (or SIGTERM) stops it');
+
+  let resolveStopped!: (code: number) => void;
+  const stopped = new Promise<number>((resolve) => {
+    resolveStopped = resolve;
+  });
+  let stopping: Promise<number> | undefined;
+
+  const stop = (reason: string): Promise<number> => {
+    stopping ??= (async () => {
+      output.out(`qadmin: ${reason}: stopping`);
+      let forced = false;
+      const deadline = new Promise<void>((resolve) => {
+        setTimeout(() => {
+          forced = true;
+          resolve();
+        }, SHUTDOWN_DEADLINE_MS).unref();
+      });
+      const orderly = (async () => {
+        for (const source of sources) source.stop();
+        // Ends the event streams, so that the server can finish its connections.
+        await admin.close();
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        // Requests still running get most of the deadline; then their connections are cut.
+        const cut = setTimeout(() => server.closeAllConnections(), SHUTDOWN_DEADLINE_MS / 2);
+        await closed;
+        clearTimeout(cut);
+        await closeSources();
+      })();
+      await Promise.race([orderly, deadline]);
+      if (forced) {
+        server.closeAllConnections();
+        output.err(`qadmin: not everything closed within ${SHUTDOWN_DEADLINE_MS} ms; exiting`);
+      }
+      const code = forced ? 1 : 0;
+      resolveStopped(code);
+      return code;
+    })();
+    return stopping;
+  };
+
+  if (options.handleSignals) {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      process.on(signal, () => {
+        // A second signal means now.
+        if (stopping) process.exit(130);
+        void stop(signal);
+      });
+    }
+  }
+
+  return { url, server, admin, stop, stopped };
+}
