@@ -1,9 +1,11 @@
 /**
- * The audit trail in a Redis stream: newest first, paged by time, trimmed to
- * the cap, read the same by a new backend (another dashboard instance) over
- * the same Redis, and on a Redis Cluster under a hash-tagged prefix.
+ * What is particular to the audit trail in a Redis stream: trimmed exactly to
+ * a small cap, read the same by a new backend (another dashboard instance)
+ * over the same Redis, an entry from a clock behind still lands last, and the
+ * key on a Redis Cluster. Order, `before`, `limit`, round trips and concurrent
+ * appends are the backend contract's (test/contract.test.ts).
  */
-import { type AuditEntry, auditEntrySchema } from '@qadmin/core';
+import type { AuditEntry } from '@qadmin/core';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, expect, inject, it } from 'vitest';
 import { type BullmqBackend, createBullmqBackend } from '../src/index';
@@ -35,20 +37,13 @@ const entry = (n: number, at = 1_700_000_000_000 + n * 1000): AuditEntry => ({
   remoteAddress: '10.0.0.7',
 });
 
-it('appends, lists newest first by time, trims to the cap, and survives a new backend', async () => {
+it('trims to the cap and survives a new backend', async () => {
   const prefix = unique();
   const a = track(createBullmqBackend({ connection: url, prefix, auditCap: 5 }));
   expect(a.capabilities.audit).toBe(true);
   for (let n = 1; n <= 8; n++) await a.appendAudit!(entry(n));
   const newest = await a.listAudit!({ limit: 10 });
   expect(newest.map((e) => e.id)).toEqual(['e8', 'e7', 'e6', 'e5', 'e4']);
-  expect(newest[0]).toEqual(entry(8));
-  expect(auditEntrySchema.array().parse(newest)).toEqual(newest);
-  expect((await a.listAudit!({ limit: 2 })).map((e) => e.id)).toEqual(['e8', 'e7']);
-  expect((await a.listAudit!({ before: entry(7).at, limit: 2 })).map((e) => e.id)).toEqual([
-    'e6',
-    'e5',
-  ]);
   const redis = new Redis(url);
   try {
     expect(await redis.xlen(`${prefix}:qadmin:audit`)).toBe(5);

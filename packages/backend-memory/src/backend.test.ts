@@ -1,6 +1,5 @@
 import {
   type AuditEntry,
-  auditEntrySchema,
   type BackendEvent,
   capabilitiesSchema,
   JOB_ACTIONS,
@@ -623,6 +622,8 @@ describe('workers, metrics and events', () => {
 });
 
 describe('audit store', () => {
+  // Order, `before`, `limit`, round trips and concurrent appends are the backend contract's
+  // (packages/testkit/test/memory.contract.test.ts); the cap needs an option it cannot set.
   const entry = (n: number): AuditEntry => ({
     id: `e${n}`,
     at: 1_700_000_000_000 + n,
@@ -635,16 +636,10 @@ describe('audit store', () => {
     status: 200,
   });
 
-  it('lists entries newest first, pages with before, and keeps at most auditCap', async () => {
+  it('keeps the newest auditCap entries, and refuses a cap below 1', async () => {
     backend = createMemoryBackend({ auditCap: 3 });
-    expect(backend.capabilities.audit).toBe(true);
     for (let n = 1; n <= 5; n++) await backend.appendAudit(entry(n));
-    const newest = await backend.listAudit({ limit: 10 });
-    expect(newest.map((e) => e.id)).toEqual(['e5', 'e4', 'e3']);
-    expect(auditEntrySchema.array().parse(newest)).toEqual(newest);
-    const older = await backend.listAudit({ before: entry(4).at, limit: 10 });
-    expect(older.map((e) => e.id)).toEqual(['e3']);
-    expect((await backend.listAudit({ limit: 1 })).map((e) => e.id)).toEqual(['e5']);
+    expect((await backend.listAudit({ limit: 10 })).map((e) => e.id)).toEqual(['e5', 'e4', 'e3']);
     expect(() => createMemoryBackend({ auditCap: 0 })).toThrow(TypeError);
   });
 });

@@ -48,7 +48,7 @@ export class AuditTable {
     await this.#create();
     await this.#sql.query(
       `INSERT INTO ${this.#table} (source, at, entry) VALUES ($1, ${atOf('$2')}, $3::jsonb)`,
-      [this.#source, entry.at, JSON.stringify(entry)],
+      [this.#source, entry.at, storableJson(entry)],
     );
     if (++this.#appended % this.#trimEvery === 0) await this.trim();
   }
@@ -106,4 +106,20 @@ export class AuditTable {
       );
     return this.#ready;
   }
+}
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * An entry as JSON PostgreSQL's `jsonb` takes: it refuses the NUL character
+ * and unpaired surrogates, which a job id or an error detail from a request
+ * may hold. NUL becomes U+2400 (the symbol for it) and a lone surrogate
+ * U+FFFD, so the entry is stored, readable, and says where a character was.
+ */
+function storableJson(entry: AuditEntry): string {
+  return JSON.stringify(entry, (_key, value: unknown) =>
+    typeof value === 'string'
+      ? value.replaceAll('\u0000', '\u2400').replace(LONE_SURROGATE, '\ufffd')
+      : value,
+  );
 }

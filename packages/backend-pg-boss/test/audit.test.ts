@@ -73,3 +73,18 @@ it('creates its table on the first append, trims to the cap, and survives a new 
   const other = backend({ schema: 'elsewhere' });
   expect(await other.listAudit!({ limit: 10 })).toEqual([]);
 });
+
+it('stores an entry holding characters jsonb refuses (NUL, an unpaired surrogate), marking where they were', async () => {
+  const b = backend({ schema: 'pgboss' });
+  const hostile: AuditEntry = {
+    ...entry(900),
+    id: 'hostile',
+    jobId: 'a\u0000b',
+    error: { title: 'Unknown job', detail: 'x\ud800y' },
+  };
+  await b.appendAudit!(hostile);
+  const [stored] = await b.listAudit!({ before: hostile.at + 1, limit: 1 });
+  expect(stored?.id).toBe('hostile');
+  expect(stored?.jobId).toBe('a\u2400b');
+  expect(stored?.error?.detail).toBe('x\ufffdy');
+});

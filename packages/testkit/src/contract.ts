@@ -2,6 +2,7 @@ import type { QueueBackend } from '@qadmin/core';
 import { describe } from 'vitest';
 import { createHarness, releaseBackend } from './harness';
 import { addJobScenarios } from './scenarios/add-job';
+import { auditScenarios } from './scenarios/audit';
 import { bulkScenarios } from './scenarios/bulk';
 import { concurrencyScenarios } from './scenarios/concurrency';
 import { declarationScenarios } from './scenarios/declaration';
@@ -65,5 +66,6 @@ export function runBackendContract<B extends QueueBackend>(
     scheduleScenarios(h);
     observabilityScenarios(h);
     eventScenarios(h);
+    auditScenarios(h);
   });
 }

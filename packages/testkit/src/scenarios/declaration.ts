@@ -74,6 +74,8 @@ export function declarationScenarios<B extends QueueBackend>(h: Harness<B>): voi
         [caps.schedules.write, 'removeSchedule', 'capabilities.schedules.write'],
         [caps.metrics, 'getMetrics', 'capabilities.metrics'],
         [caps.events, 'subscribe', 'capabilities.events'],
+        [caps.audit, 'appendAudit', 'capabilities.audit'],
+        [caps.audit, 'listAudit', 'capabilities.audit'],
       ];
       for (const method of ['listQueues', 'getStats', 'listJobs', 'getJob'] as const) {
         expect(typeof b[method], `${method} is required`).toBe('function');
