@@ -35,8 +35,12 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const DASHBOARDS = 50;
 const DASHBOARD_WINDOW_S = Number(process.env.BENCH_DASHBOARD_S ?? 12);
 const BIG_QUEUE_JOBS = Number(process.env.BENCH_BIG_QUEUE_JOBS ?? 1_000_000);
-// BENCH_SERVER_FLAGS: extra Node flags for the dashboard servers (see startServer).
+// BENCH_SERVER_FLAGS: extra Node flags for the dashboard servers (see lib/servers.mjs).
+// RSS is read at start, at its peak, after BENCH_IDLE_S (default 10) seconds of idling
+// once the load ends (V8 shrinks its heap on its own), and after a forced GC.
 const PAGE_REQUESTS = 200;
+/** How long a server idles after its load before its RSS is read again (BENCH_IDLE_S). */
+const IDLE_S = Number(process.env.BENCH_IDLE_S ?? 10);
 /** bull-board's UI refetches the queue list every `pollingInterval` seconds (default 5). */
 const TAB_POLL_MS = 5000;
 const MOUNT = '/admin/queues';
@@ -441,6 +445,10 @@ async function overviewRows(redisUrl, redis, Queue, n, kinds) {
       duration: DURATION_S,
     });
     const { result } = run;
+    // RSS once the server has idled (V8 shrinks its young generation on its own once the
+    // allocation rate drops), then after a forced GC.
+    await sleep(IDLE_S * 1000);
+    const idle = await server.ask('sample');
     const retained = await server.ask('retained');
     rows.push({
       queues: n,
@@ -453,7 +461,7 @@ async function overviewRows(redisUrl, redis, Queue, n, kinds) {
       'CPU ms/req': fixed(run.cpuMsPerRequest, 2),
       'response KB': fixed(first.bytes / 1024, 1),
       'RSS MB': Number(mb(run.rss)),
-      'RSS MB start/peak/GC': `${mb(atStart.rss)} / ${mb(run.maxRss)} / ${mb(retained.rss)}`,
+      'RSS MB start/peak/idle/GC': `${mb(atStart.rss)} / ${mb(run.maxRss)} / ${mb(idle.rss)} / ${mb(retained.rss)}`,
       'heap MB (GC)': Number(mb(retained.heapUsed)),
       'qadmin/bull-board req/s': '',
       errors: result.errors + result.non2xx + result.timeouts,

@@ -45,7 +45,9 @@
  * client is still sending).
  *
  * `QADMIN_FUZZ_RUNS` (batches of 8, default 1,300) and `QADMIN_FUZZ_SEED`
- * replay or extend a run.
+ * replay or extend a run. Under `CI` the seed is fixed, so a landing is
+ * judged on the same 10,400 requests every time; elsewhere each run draws new
+ * ones, and a failure prints the seed that replays it.
  */
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
@@ -71,7 +73,11 @@ import type { AdminService } from '../src/service';
 const BATCH = 8;
 const RUNS = Number(process.env.QADMIN_FUZZ_RUNS ?? 1300);
 const SEED =
-  process.env.QADMIN_FUZZ_SEED === undefined ? undefined : Number(process.env.QADMIN_FUZZ_SEED);
+  process.env.QADMIN_FUZZ_SEED !== undefined
+    ? Number(process.env.QADMIN_FUZZ_SEED)
+    : process.env.CI
+      ? 20_261_201
+      : undefined;
 const REQUEST_TIMEOUT_MS = 15_000;
 /** node:http's default limit of the request line plus headers. */
 const NODE_MAX_HEADER_BYTES = 16 * 1024;
@@ -981,15 +987,6 @@ function describeRequest(request: FuzzRequest): string {
   return `${request.method} ${path} ${JSON.stringify(request.headers)}${body}`;
 }
 
-/** The path a server sees once `.` and `..` segments (plain or percent-encoded) are resolved. */
-function resolvedPath(path: string): string {
-  try {
-    return new URL(path.replace(/%2e/gi, '.'), 'http://fuzz.invalid').pathname;
-  } catch {
-    return path;
-  }
-}
-
 /** What must never appear in an answer unless the request itself carried it. */
 function leakPatterns(fixture: Fixture): RegExp[] {
   const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -1094,9 +1091,9 @@ describe('the dashboard under fuzzing over real HTTP', () => {
         }
       }
       // The audit trail answers what earlier requests carried (their queue ids, paths): what it
-      // reflects was sent by the fuzzer, not leaked by the server.
-      const reflectsEarlierRequests =
-        answer.status === 200 && /\/api\/audit$/.test(resolvedPath(req.path));
+      // reflects was sent by the fuzzer, not leaked by the server. Recognised by its answer, as
+      // a path can reach it in many spellings (`//x/../../api/audit`).
+      const reflectsEarlierRequests = answer.status === 200 && text.startsWith('{"entries":[');
       for (const pattern of reflectsEarlierRequests ? [] : leaks) {
         if (pattern.test(text) && !pattern.test(sentText)) {
           const at = text.search(pattern);
