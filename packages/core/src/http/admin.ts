@@ -180,6 +180,7 @@ export function createAdmin(options: CreateAdminOptions): QadminApp {
   const streams = new Set<SseStream>();
   const serveStatic = createStaticHandler({
     uiDir: options.uiDir === false ? undefined : (options.uiDir ?? findInstalledUi()),
+    uiDisabled: options.uiDir === false,
     title,
     readOnly: service.readOnly,
     branding: checkBranding(options.branding),

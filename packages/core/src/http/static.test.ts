@@ -382,6 +382,9 @@ describe('without a UI (uiDir: false, or @qadmin/ui not installed)', () => {
     expect(html).toContain('<a href="api/overview"><code>GET api/overview</code></a>');
     expect(html).toContain('<code>POST api/queues/{queueId}/jobs/{jobId}/actions</code>');
     expect(html).not.toContain('<script');
+    // Turned off on purpose, so the page does not tell the operator to install it.
+    expect(html).toContain('The web UI is turned off on this server');
+    expect(html).not.toContain('npm install @qadmin/ui');
     const deep = await rawRequest(server.origin, '/ops/queues/mem%3Aemails', {
       headers: { accept: 'text/html' },
     });

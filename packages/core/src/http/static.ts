@@ -318,7 +318,7 @@ export function injectUiConfig(
   return out;
 }
 
-function builtinPage(title: string, routes: readonly Route[]): string {
+function builtinPage(title: string, routes: readonly Route[], uiDisabled: boolean): string {
   const items = routes
     .map((route) => {
       const path = route.path.slice(1);
@@ -337,9 +337,12 @@ function builtinPage(title: string, routes: readonly Route[]): string {
 <body>
 <main>
 <h1>${escapeHtml(title)}</h1>
-<p>qadmin, the operations dashboard for Node.js job queues, is running here. The web UI is not
-installed (<code>npm install @qadmin/ui</code> in the app that serves this page brings it);
-the JSON API below is. Its description is the
+<p>qadmin, the operations dashboard for Node.js job queues, is running here. ${
+    uiDisabled
+      ? 'The web UI is turned off on this server'
+      : 'The web UI is not installed (<code>npm install @qadmin/ui</code> in the app that serves this page brings it)'
+  };
+the JSON API below is served. Its description is the
 <a href="api/openapi.json">OpenAPI 3.1 document</a>.</p>
 <h2>Routes</h2>
 <ul>
@@ -355,6 +358,8 @@ ${items}
 export interface StaticOptions {
   /** Directory of the UI's prebuilt files; without it a built-in page is served. */
   uiDir?: string | undefined;
+  /** The UI was turned off on purpose (`uiDir: false`), not missing: the built-in page says so. */
+  uiDisabled?: boolean;
   title: string;
   readOnly: boolean;
   /** Branding handed to the UI (already checked). */
@@ -490,7 +495,9 @@ export function createStaticHandler(
       if (request.path === '/favicon.ico') return { status: 204, headers: {}, body: null };
       if (request.path === '/' || request.path === '/index.html' || isDeepLink(request)) {
         builtin ??= new Representation(
-          new TextEncoder().encode(builtinPage(options.title, options.routes)),
+          new TextEncoder().encode(
+            builtinPage(options.title, options.routes, options.uiDisabled === true),
+          ),
           CONTENT_TYPES.html!,
           CACHE_HTML,
           'builtin',
