@@ -39,6 +39,7 @@ export {
   PER_QUEUE_LABELS,
   type ProbeAnswer,
   probe,
+  serveFaultDashboard,
   showAnswer,
   waitForJobs,
   waitUntilHealthy,

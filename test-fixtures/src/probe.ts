@@ -4,6 +4,9 @@
  * error) instead of thrown, so a test can say afterwards what every request
  * met.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createAdmin, createNodeListener, type QueueBackend } from '@qadmin/core';
 
 /**
  * How one request ended.
@@ -314,4 +317,46 @@ export async function waitForJobs(
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return { afterMs: null, last };
+}
+
+/**
+ * A dashboard a fault test drives: `createAdmin` over `backend` on
+ * `node:http` at a free port (refresh every 500 ms, no UI, writes open so
+ * retries reach the store), and the {@link DashboardTarget} for its two
+ * queues. `close()` ends the dashboard and the server; the store is the
+ * test's.
+ *
+ * @example
+ * ```ts
+ * const dashboard = await serveFaultDashboard(backend, { queue: 'emails', otherQueue: 'reports' });
+ * await dashboardRound(dashboard.target, performance.now(), jobId);
+ * await dashboard.close();
+ * ```
+ */
+export async function serveFaultDashboard(
+  backend: QueueBackend,
+  queues: { queue: string; otherQueue: string },
+): Promise<{ target: DashboardTarget; close(): Promise<void> }> {
+  const admin = createAdmin({
+    // Retries without login: fault tests are about the store failing, not about access.
+    unsafeAnonymousWrites: true,
+    warn: () => {},
+    backends: [backend],
+    refreshIntervalMs: 500,
+    uiDir: false,
+  });
+  const server = createServer(createNodeListener(admin));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    target: {
+      base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      backend: backend.id,
+      ...queues,
+    },
+    async close() {
+      await admin.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }

@@ -11,9 +11,6 @@
  * uncaught exception, and everything works again within 5 s of Redis coming
  * back. The same holds for a Redis that answers slowly (`CLIENT PAUSE`).
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createAdmin, createNodeListener, type QadminApp } from '@qadmin/core';
 import {
   type ProbeAnswer as Answer,
   type DashboardTarget,
@@ -23,6 +20,7 @@ import {
   judgeOutage,
   PER_QUEUE_LABELS,
   probe,
+  serveFaultDashboard,
   showAnswer as show,
   startRedis,
   type ThrowawayRedis,
@@ -54,8 +52,7 @@ const REPORTS = 'reports';
 
 let redis: ThrowawayRedis;
 let backend: BullmqBackend;
-let admin: QadminApp;
-let server: Server;
+let dashboard: Awaited<ReturnType<typeof serveFaultDashboard>>;
 
 let host: HostWatch;
 let target: DashboardTarget;
@@ -84,22 +81,8 @@ beforeAll(async () => {
     prefix: PREFIX,
     discoveryIntervalMs: 500,
   });
-  admin = createAdmin({
-    // Retries without login: these tests are about the store failing, not about access.
-    unsafeAnonymousWrites: true,
-    warn: () => {},
-    backends: [backend],
-    refreshIntervalMs: 500,
-    uiDir: false,
-  });
-  server = createServer(createNodeListener(admin));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  target = {
-    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    backend: 'bullmq',
-    queue: EMAILS,
-    otherQueue: REPORTS,
-  };
+  dashboard = await serveFaultDashboard(backend, { queue: EMAILS, otherQueue: REPORTS });
+  target = dashboard.target;
 });
 
 beforeEach(async () => {
@@ -123,9 +106,7 @@ afterEach(() => {
 });
 
 afterAll(async () => {
-  await admin?.close();
-  server?.closeAllConnections();
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await dashboard?.close();
   await redis?.stop();
   host?.restore();
 });

@@ -8,6 +8,7 @@ import {
   DEFAULT_SCHEDULE_ID,
   defineBackend,
   invalidInput,
+  isConnectionError,
   isQadminError,
   type Job,
   type JobAction,
@@ -239,7 +240,7 @@ export function createPgBossBackend(options: PgBossBackendOptions): PgBossBacken
       return await Promise.race([running, late]);
     } catch (error) {
       if (isQadminError(error)) throw error;
-      if (isConnectionFailure(error)) throw unavailable(id, error);
+      if (isConnectionError(error)) throw unavailable(id, error);
       throw error;
     } finally {
       clearTimeout(timer);
@@ -782,7 +783,7 @@ export function createPgBossBackend(options: PgBossBackendOptions): PgBossBacken
     try {
       newId = await b.send(queue, payload(l, input.data), sendOptions);
     } catch (error) {
-      if (isConnectionFailure(error)) throw error;
+      if (isConnectionError(error)) throw error;
       throw invalidInput('options', error instanceof Error ? error.message : String(error));
     }
     if (!newId) {
@@ -902,7 +903,7 @@ export function createPgBossBackend(options: PgBossBackendOptions): PgBossBacken
           if (l.archive) await sql.query(`DELETE FROM ${l.schema}.job WHERE name = $1`, [queue]);
           await (await boss()).deleteQueue(queue);
         } catch (error) {
-          if (isConnectionFailure(error)) throw error;
+          if (isConnectionError(error)) throw error;
           throw conflict(error instanceof Error ? error.message : String(error));
         }
         if (l.archive) {
@@ -1167,22 +1168,6 @@ function isPool(value: unknown): value is Pool {
     value !== null &&
     typeof (value as Pool).query === 'function' &&
     typeof (value as Pool).connect === 'function'
-  );
-}
-
-/** pg's and Node's words for a server that cannot be reached or went away. */
-function isConnectionFailure(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && /^(08|57P0)/.test(code)) return true;
-  if (
-    typeof code === 'string' &&
-    ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH'].includes(code)
-  ) {
-    return true;
-  }
-  const message = error instanceof Error ? error.message : '';
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable/i.test(
-    message,
   );
 }
 

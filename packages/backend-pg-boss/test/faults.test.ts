@@ -11,9 +11,6 @@
  * within 5 s of PostgreSQL coming back. The same holds for a PostgreSQL that
  * does not answer in time (pg-boss's job table locked by another session).
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createAdmin, createNodeListener, type QadminApp } from '@qadmin/core';
 import {
   type ProbeAnswer as Answer,
   type DashboardTarget,
@@ -22,6 +19,7 @@ import {
   isProblemAnswer as isProblem,
   judgeOutage,
   PER_QUEUE_LABELS,
+  serveFaultDashboard,
   showAnswer as show,
   startPostgres,
   type ThrowawayPostgres,
@@ -50,8 +48,7 @@ let postgres: ThrowawayPostgres;
 let url: string;
 let boss: SeedBoss;
 let backend: PgBossBackend;
-let admin: QadminApp;
-let server: Server;
+let dashboard: Awaited<ReturnType<typeof serveFaultDashboard>>;
 let failed: string[];
 let waiting: string[];
 
@@ -72,22 +69,8 @@ beforeAll(async () => {
   await boss.stop({ graceful: false, close: true });
 
   backend = createPgBossBackend({ connection: url, metrics: false });
-  admin = createAdmin({
-    // Retries without login: these tests are about the store failing, not about access.
-    unsafeAnonymousWrites: true,
-    warn: () => {},
-    backends: [backend],
-    refreshIntervalMs: 500,
-    uiDir: false,
-  });
-  server = createServer(createNodeListener(admin));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  target = {
-    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    backend: 'pgboss',
-    queue: EMAILS,
-    otherQueue: REPORTS,
-  };
+  dashboard = await serveFaultDashboard(backend, { queue: EMAILS, otherQueue: REPORTS });
+  target = dashboard.target;
   await waitUntilHealthy(target, RECOVER_WITHIN_MS);
 }, 120_000);
 
@@ -97,9 +80,7 @@ afterEach(() => {
 });
 
 afterAll(async () => {
-  await admin?.close();
-  server?.closeAllConnections();
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await dashboard?.close();
   await postgres?.stop();
   host?.restore();
 });

@@ -148,3 +148,42 @@ export function isQadminError(value: unknown): value is QadminError {
       typeof (value as { status?: unknown }).status === 'number')
   );
 }
+
+/** Node's codes for a peer that cannot be reached or went away. */
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
+
+/**
+ * True when `error` says the store cannot be reached or went away, not that
+ * the request was wrong: Node's network codes, SQLSTATE class 08 (connection
+ * exception) and 57P0x (the server shut down or is starting), and the words
+ * pg and ioredis use for a lost connection. The service answers such errors
+ * with 503; a backend calls it to tell them from a library's refusal.
+ *
+ * @example
+ * ```ts
+ * try { await boss.send(queue, data); } catch (error) {
+ *   if (isConnectionError(error)) throw unavailable('pgboss', error);
+ *   throw invalidInput('options', String(error));
+ * }
+ * ```
+ */
+export function isConnectionError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && (NETWORK_CODES.has(code) || /^(08|57P0)/.test(code))) {
+    return true;
+  }
+  const message = error instanceof Error ? error.message : '';
+  // Drivers' words for a server they cannot reach (pg, pg-pool, ioredis).
+  return /connection is closed|connect ECONNREFUSED|Connection terminated|max retries per request|Stream isn't writeable|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable/i.test(
+    message,
+  );
+}

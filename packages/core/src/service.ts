@@ -22,6 +22,7 @@ import { type AuditEntry, type AuditPage, type AuditQuery, AuditTrail } from './
 import { assertBackendId, type QueueBackend } from './backend';
 import {
   invalidInput,
+  isConnectionError,
   isQadminError,
   notFound,
   QadminError,
@@ -984,34 +985,10 @@ function queueRow(backend: QueueBackend, info: QueueInfo, stats: QueueStats): Qu
   };
 }
 
-const CONNECTION_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EAI_AGAIN',
-  '57P01',
-  '08006',
-  '08001',
-]);
-
-function isConnectionError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && CONNECTION_CODES.has(code)) return true;
-  const message = error instanceof Error ? error.message : '';
-  // Drivers' words for a server they cannot reach (pg, ioredis).
-  return /connection is closed|connect ECONNREFUSED|Connection terminated|max retries per request|Stream isn't writeable/i.test(
-    message,
-  );
-}
-
 function describeFailure(error: unknown): string {
   const cause = isQadminError(error) ? error.cause : error;
   const code = (cause as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && CONNECTION_CODES.has(code)) return `unreachable (${code})`;
+  if (typeof code === 'string' && isConnectionError(cause)) return `unreachable (${code})`;
   if (isQadminError(error)) return error.detail ?? error.title;
   return 'the backend failed to answer';
 }

@@ -165,3 +165,38 @@ export const stateColors = css`
     color: var(--_warn);
   }
 `;
+
+/**
+ * What every page view of the dashboard shares (Failed, Workers, Schedules,
+ * Metrics, Audit): its padding, its header row with the title, and the
+ * "updating" mark that keeps its place while hidden. A view's own sheet
+ * comes after it and adds or overrides.
+ *
+ * @example
+ * ```ts
+ * static override styles = [tokens, viewStyles, workersStyles];
+ * ```
+ */
+export const viewStyles = css`
+  :host {
+    display: block;
+    padding: var(--_space-4);
+  }
+  header {
+    display: flex;
+    align-items: baseline;
+    flex-wrap: wrap;
+    gap: var(--_space-2) var(--_space-3);
+  }
+  h1 {
+    font-size: 1.25em;
+    margin: 0;
+  }
+  .busy {
+    font-size: 0.85em;
+  }
+  .busy[hidden] {
+    display: inline;
+    visibility: hidden;
+  }
+`;

@@ -5,7 +5,7 @@ import { repeat } from 'lit/directives/repeat.js';
 import { QadminElement } from '../../shared/element';
 import { errorMessage, formatNumber, timeAgo } from '../../shared/format';
 import { routePath } from '../../shared/routes';
-import { tokens } from '../../shared/styles';
+import { tokens, viewStyles } from '../../shared/styles';
 import { auditStyles } from './audit.styles';
 
 /**
@@ -24,7 +24,7 @@ import { auditStyles } from './audit.styles';
  * @cssproperty --qadmin-color-border - Table rules.
  */
 export class QadminAudit extends QadminElement {
-  static override styles = [tokens, auditStyles];
+  static override styles = [tokens, viewStyles, auditStyles];
   static override properties: PropertyDeclarations = {
     pageSize: { type: Number, attribute: 'page-size' },
     pageBefore: { state: true },

@@ -1,30 +1,9 @@
 import { css } from 'lit';
 
 export const failedStyles = css`
-  :host {
-    display: block;
-    padding: var(--_space-4);
-  }
-  header {
-    display: flex;
-    align-items: baseline;
-    flex-wrap: wrap;
-    gap: var(--_space-2) var(--_space-3);
-  }
-  h1 {
-    font-size: 1.25em;
-    margin: 0;
-  }
   .total {
     color: var(--_danger);
     font-variant-numeric: tabular-nums;
-  }
-  .busy {
-    font-size: 0.85em;
-  }
-  .busy[hidden] {
-    display: inline;
-    visibility: hidden;
   }
   .notice {
     min-height: 1.4em;

@@ -15,7 +15,7 @@ import { QadminElement } from '../../shared/element';
 import { errorMessage, formatNumber, timeAgo } from '../../shared/format';
 import { LiveController } from '../../shared/live';
 import { routePath } from '../../shared/routes';
-import { tokens } from '../../shared/styles';
+import { tokens, viewStyles } from '../../shared/styles';
 import type { KeyboardView } from '../app/app';
 import { failedStyles } from './failed.styles';
 
@@ -74,7 +74,7 @@ interface RetryAll {
  * @cssproperty --qadmin-color-accent - Links and focus rings.
  */
 export class QadminFailed extends QadminElement implements KeyboardView {
-  static override styles = [tokens, failedStyles];
+  static override styles = [tokens, viewStyles, failedStyles];
   static override properties: PropertyDeclarations = {
     targets: { state: true },
     actions: { state: true },

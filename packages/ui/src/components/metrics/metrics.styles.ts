@@ -1,27 +1,9 @@
 import { css } from 'lit';
 
 export const metricsStyles = css`
-    :host {
-      display: block;
-      padding: var(--_space-4);
-    }
     header {
-      display: flex;
       align-items: center;
-      flex-wrap: wrap;
-      gap: var(--_space-2) var(--_space-3);
       margin-bottom: var(--_space-3);
-    }
-    h1 {
-      font-size: 1.25em;
-      margin: 0;
-    }
-    .busy {
-      font-size: 0.85em;
-    }
-    .busy[hidden] {
-      display: inline;
-      visibility: hidden;
     }
     .toolbar {
       margin-left: auto;

@@ -20,7 +20,7 @@ import { QadminElement } from '../../shared/element';
 import { absoluteTime, errorMessage, formatDuration, formatNumber } from '../../shared/format';
 import { LiveController } from '../../shared/live';
 import type { NavigateDetail } from '../../shared/routes';
-import { tokens } from '../../shared/styles';
+import { tokens, viewStyles } from '../../shared/styles';
 import { metricsStyles } from './metrics.styles';
 import type { Palette } from './metrics-charts';
 
@@ -61,7 +61,7 @@ type Loaded =
  * @cssproperty --qadmin-color-accent - p50 durations, links and focus rings.
  */
 export class QadminMetrics extends QadminElement {
-  static override styles = [tokens, metricsStyles];
+  static override styles = [tokens, viewStyles, metricsStyles];
   static override properties: PropertyDeclarations = {
     queueId: { attribute: 'queue-id' },
     range: {},

@@ -22,7 +22,7 @@ import {
 } from '../../shared/format';
 import { LiveController } from '../../shared/live';
 import { routePath } from '../../shared/routes';
-import { tokens } from '../../shared/styles';
+import { tokens, viewStyles } from '../../shared/styles';
 import { describeCron } from './cron-describe';
 import type { Field, FieldErrors, FormQueue, ScheduleForm } from './schedule-form';
 import { schedulesStyles } from './schedules.styles';
@@ -100,7 +100,7 @@ export interface ScheduleRemovedDetail {
  * @cssproperty --qadmin-color-danger - Errors and the remove button.
  */
 export class QadminSchedules extends QadminElement {
-  static override styles = [tokens, schedulesStyles];
+  static override styles = [tokens, viewStyles, schedulesStyles];
   static override properties: PropertyDeclarations = {
     queueId: { attribute: 'queue-id' },
     form: { state: true },

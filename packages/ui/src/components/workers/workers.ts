@@ -6,7 +6,7 @@ import { QadminElement } from '../../shared/element';
 import { errorMessage, formatDuration, formatNumber, timeAgo } from '../../shared/format';
 import { LiveController } from '../../shared/live';
 import { type NavigateDetail, routePath } from '../../shared/routes';
-import { tokens } from '../../shared/styles';
+import { tokens, viewStyles } from '../../shared/styles';
 import { workersStyles } from './workers.styles';
 
 /** Workers are refreshed on overview events, but no more often than this. */
@@ -28,7 +28,7 @@ const MIN_REFRESH_MS = 5_000;
  * @cssproperty --qadmin-color-border - Table rules.
  */
 export class QadminWorkers extends QadminElement {
-  static override styles = [tokens, workersStyles];
+  static override styles = [tokens, viewStyles, workersStyles];
   static override properties: PropertyDeclarations = {
     queueId: { attribute: 'queue-id' },
   };
