@@ -1,4 +1,5 @@
 import type { AuditEntry, AuditQuery } from './audit';
+import type { IngestEndpoint } from './ingest';
 import type {
   AddJobInput,
   BackendEvent,
@@ -109,6 +110,13 @@ export interface QueueBackend {
    * `capabilities.audit`.
    */
   listAudit?(query: AuditQuery): Promise<AuditEntry[]>;
+
+  /**
+   * Takes events from workers (`api/ingest/*`), for backends fed by events
+   * rather than read from a queue's own store. Requests carry the backend's
+   * own ingest tokens, never a dashboard login.
+   */
+  readonly ingest?: IngestEndpoint;
 
   /** Receive changes as they happen. Returns a function that stops the subscription. */
   subscribe?(listener: (event: BackendEvent) => void): () => void;

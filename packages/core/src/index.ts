@@ -58,6 +58,7 @@ export {
 } from './http/routes';
 export { brandingSchema, findInstalledUi, type UiBranding, type UiConfig } from './http/static';
 export * from './http/types';
+export * from './ingest';
 export * from './metrics';
 export * from './model';
 export * from './preview';

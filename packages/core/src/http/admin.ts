@@ -6,6 +6,7 @@ import { Access, type AccessOptions } from '../auth/access';
 import type { Permission, Principal } from '../auth/model';
 import { eventFilter, hideQueues } from '../auth/visibility';
 import { notFound, QadminError } from '../errors';
+import type { IngestEndpoint } from '../ingest';
 import { AdminService, type AdminServiceOptions, parseInput } from '../service';
 import { type AuditNotes, buildAuditEntry } from './audit-entry';
 import { DEFAULT_BODY_LIMIT_BYTES, readJsonBody } from './body';
@@ -232,6 +233,23 @@ export function createAdmin(options: CreateAdminOptions): QadminApp {
     },
   };
 
+  /** The backend whose ingest token the request carries; 401 without one. */
+  function ingestEndpoint(request: QadminRequest): IngestEndpoint {
+    const header = request.headers.authorization;
+    const value = Array.isArray(header) ? header[0] : header;
+    const token = value === undefined ? undefined : /^Bearer\s+(\S+)\s*$/i.exec(value)?.[1];
+    const refuse = (detail: string) =>
+      new QadminError(401, 'invalid-ingest-token', 'Invalid ingest token', { detail });
+    const endpoints = service.backends.flatMap((b) => (b.ingest ? [b.ingest] : []));
+    if (endpoints.length === 0) {
+      throw notFound('route', 'api/ingest: no backend of this dashboard takes events');
+    }
+    if (token === undefined) throw refuse('Send an ingest token as Authorization: Bearer <token>');
+    const endpoint = endpoints.find((e) => e.accepts(token));
+    if (!endpoint) throw refuse('The bearer token is none of the ingest tokens of this dashboard');
+    return endpoint;
+  }
+
   const sharedRepresentations = new WeakMap<object, Representation>();
 
   /**
@@ -246,6 +264,10 @@ export function createAdmin(options: CreateAdminOptions): QadminApp {
     request: QadminRequest,
   ): Promise<QadminResponse> {
     const permission = route.permission ?? 'read';
+    if (permission === 'ingest') {
+      // A worker's token, not a login: no session, no CSRF (not ambient), no audit entry.
+      return execute(route, rawParams, request, null, {}, ingestEndpoint(request));
+    }
     const principal = await access.authenticate(request);
     // Before anything is read or parsed: who is not logged in learns nothing else.
     if (permission !== 'public' && principal === null) access.require(null, 'read');
@@ -282,6 +304,7 @@ export function createAdmin(options: CreateAdminOptions): QadminApp {
     request: QadminRequest,
     principal: Principal | null,
     notes: AuditNotes,
+    ingest: IngestEndpoint | null = null,
   ): Promise<QadminResponse> {
     const permission = route.permission ?? 'read';
     const params = parseParams(route, rawParams);
@@ -291,7 +314,7 @@ export function createAdmin(options: CreateAdminOptions): QadminApp {
       ? parseInput(route.body, await readJsonBody(request, bodyLimit), 'body')
       : undefined;
     notes.body = body;
-    if (permission !== 'public') {
+    if (permission !== 'public' && permission !== 'ingest') {
       const needed =
         typeof permission === 'function' ? (permission(body) as Permission) : permission;
       notes.permission = needed;
@@ -313,6 +336,7 @@ export function createAdmin(options: CreateAdminOptions): QadminApp {
       visible,
       service,
       app,
+      ingest,
     };
     if (route.kind === 'raw') return route.handler(ctx);
     const data = await route.handler(ctx);

@@ -23,6 +23,13 @@ import { loginBodySchema, type Permission, type Principal, ROLES } from '../auth
 import type { QueueVisibility } from '../auth/visibility';
 import { notFound } from '../errors';
 import {
+  type IngestEndpoint,
+  ingestBatchSchema,
+  ingestCommandSchema,
+  ingestCommandsQuerySchema,
+  ingestResultSchema,
+} from '../ingest';
+import {
   addJobInputSchema,
   bulkActionSchema,
   bulkResultSchema,
@@ -124,6 +131,8 @@ export interface RouteContext<P = unknown, Q = unknown, B = unknown> {
   principal: Principal | null;
   /** The queues the principal may see, or `null` for every queue. */
   visible: QueueVisibility | null;
+  /** The backend the ingest token belongs to, on `ingest` routes; `null` elsewhere. */
+  ingest: IngestEndpoint | null;
   service: AdminService;
   app: RouteAppContext;
 }
@@ -160,9 +169,11 @@ interface RouteBase<
   problems: readonly number[];
   /**
    * What the caller needs: a permission, one worked out from the validated
-   * body (the action's type), or `public` (no login). Default `read`.
+   * body (the action's type), `public` (no login), or `ingest` (a backend's
+   * ingest token, never a dashboard login: the handler gets that backend as
+   * `ctx.ingest`). Default `read`.
    */
-  permission?: Permission | 'public' | ((body: any) => Permission);
+  permission?: Permission | 'public' | 'ingest' | ((body: any) => Permission);
 }
 
 /**
@@ -613,6 +624,43 @@ export const apiRoutes = [
     permission: 'audit.read',
     response: { status: 200, description: 'A page of entries', schema: auditPageSchema },
     handler: (ctx) => ctx.service.listAudit(ctx.query),
+  }),
+  jsonRoute({
+    method: 'POST',
+    path: '/api/ingest/events',
+    operationId: 'ingestEvents',
+    summary: "Workers' events for a backend fed by events (the collector)",
+    description:
+      'Takes a batch of up to 1,000 events (docs/ingest-protocol.md), authenticated by one of ' +
+      "the backend's ingest tokens (`Authorization: Bearer`), not by a dashboard login. Events " +
+      'are idempotent per id; a bad event is refused with its reason and the rest are stored.',
+    tags: ['ingest'],
+    body: ingestBatchSchema,
+    problems: [400, 401, 413, 503],
+    permission: 'ingest',
+    response: { status: 200, description: 'What the batch came to', schema: ingestResultSchema },
+    handler: (ctx) => ctx.ingest!.ingest(ctx.body.events),
+  }),
+  jsonRoute({
+    method: 'GET',
+    path: '/api/ingest/commands',
+    operationId: 'ingestCommands',
+    summary: 'Commands (retry, cancel) waiting for a worker',
+    description:
+      'Hands the polling worker the pending commands of the queues it serves, leased to it; it ' +
+      'answers each with a `command-result` event. Authenticated by an ingest token.',
+    tags: ['ingest'],
+    query: ingestCommandsQuerySchema,
+    problems: [400, 401, 503],
+    permission: 'ingest',
+    response: {
+      status: 200,
+      description: 'The commands',
+      schema: z.object({ commands: z.array(ingestCommandSchema) }),
+    },
+    handler: async (ctx) => ({
+      commands: await ctx.ingest!.commands({ worker: ctx.query.worker, queues: ctx.query.queues }),
+    }),
   }),
   rawRoute({
     method: 'GET',
