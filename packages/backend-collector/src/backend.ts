@@ -183,7 +183,8 @@ function toJob(row: JobRow): Job {
       typeof progress === 'number' || (typeof progress === 'object' && progress !== null)
         ? (progress as Job['progress'])
         : null,
-    attemptsMade: row.started_at === null && row.d_step < 1 ? row.attempt - 1 : row.attempt,
+    // The latest attempt counts once it got past being queued.
+    attemptsMade: row.d_step === 0 && row.d_attempt === row.attempt ? row.attempt - 1 : row.attempt,
     attemptsAllowed: row.attempts_allowed,
     priority: row.priority,
     createdAt: row.created_at,
@@ -416,11 +417,11 @@ export function createCollectorBackend(options: CollectorOptions): CollectorBack
   function minutes(queue: string, from: number, to: number): MinuteMetrics[] {
     const counts = db
       .prepare<[Record<string, string | number>], { minute: number; state: string; n: number }>(
-        `SELECT (finished_at / @minute) * @minute AS minute, state, count(*) AS n FROM jobs
+        `SELECT (finished_at / ${METRICS_RESOLUTION_MS}) * ${METRICS_RESOLUTION_MS} AS minute, state, count(*) AS n FROM jobs
          WHERE queue = @queue AND finished_at >= @from AND finished_at < @to AND state IN ('completed', 'failed')
          GROUP BY minute, state`,
       )
-      .all({ queue, from, to, minute: METRICS_RESOLUTION_MS });
+      .all({ queue, from, to });
     const byMinute = new Map<number, MinuteMetrics>();
     let total = 0;
     for (const row of counts) {

@@ -266,7 +266,7 @@ export class CollectorStore {
   ): void {
     const s = this.#statements;
     const command = s.getCommand.get(event.commandId);
-    if (!command || command.state !== 'open') return;
+    if (command?.state !== 'open') return;
     s.finishCommand.run(
       event.ok ? 'done' : 'refused',
       now,
