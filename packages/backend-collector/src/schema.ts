@@ -46,7 +46,8 @@ CREATE TABLE IF NOT EXISTS jobs (
 CREATE INDEX IF NOT EXISTS jobs_page ON jobs (queue, state, created_at, seq);
 CREATE INDEX IF NOT EXISTS jobs_named ON jobs (queue, name, state, created_at, seq);
 CREATE INDEX IF NOT EXISTS jobs_finished ON jobs (queue, finished_at) WHERE finished_at IS NOT NULL;
-CREATE INDEX IF NOT EXISTS jobs_aging ON jobs (updated_at) WHERE state IN ('completed', 'failed', 'cancelled', 'abandoned');
+-- Retention and clean go by when a job finished: a column that changes once, not on every event.
+CREATE INDEX IF NOT EXISTS jobs_aging ON jobs (finished_at) WHERE finished_at IS NOT NULL;
 CREATE INDEX IF NOT EXISTS jobs_running ON jobs (worker) WHERE state = 'active';
 CREATE INDEX IF NOT EXISTS jobs_due ON jobs (delay_until) WHERE state = 'delayed';
 

@@ -384,17 +384,18 @@ describe('retention', () => {
   it('drops finished jobs by age and by count with their events, never running ones', async () => {
     let now = Date.now();
     const s = await serve({ now: () => now, retention: { maxAgeMs: 60_000, maxJobs: 3 } });
+    // Age is counted from when the worker says the job finished.
     s.backend.record([
-      ev({ type: 'completed', queue: 'q', jobId: 'old' }),
-      ev({ type: 'started', queue: 'q', jobId: 'running' }),
+      ev({ type: 'completed', queue: 'q', jobId: 'old', time: now }),
+      ev({ type: 'started', queue: 'q', jobId: 'running', time: now }),
     ]);
     now += 120_000;
     s.backend.record([
-      ev({ type: 'failed', queue: 'q', jobId: 'f1', error: { message: 'x' } }),
-      ev({ type: 'completed', queue: 'q', jobId: 'c1' }),
+      ev({ type: 'failed', queue: 'q', jobId: 'f1', error: { message: 'x' }, time: now }),
+      ev({ type: 'completed', queue: 'q', jobId: 'c1', time: now + 1 }),
     ]);
-    now += 1;
-    s.backend.record([ev({ type: 'completed', queue: 'q', jobId: 'c2' })]);
+    now += 2;
+    s.backend.record([ev({ type: 'completed', queue: 'q', jobId: 'c2', time: now })]);
     expect(await s.backend.runRetention()).toBe(2);
     const left = (
       s.backend.store.db.prepare('SELECT id FROM jobs ORDER BY id').all() as { id: string }[]
