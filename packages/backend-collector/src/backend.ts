@@ -131,6 +131,9 @@ const CAPABILITIES: Capabilities = {
 };
 
 const CURSOR = 'c1.';
+/** The full-text index catches up this often, and this many jobs per transaction. */
+const TEXT_INDEX_INTERVAL_MS = 250;
+const TEXT_INDEX_BATCH = 5_000;
 /** Most events of a job's timeline shown with it. */
 const TIMELINE_LIMIT = 100;
 const SEARCH_CURSOR = 's1.';
@@ -484,6 +487,18 @@ export function createCollectorBackend(options: CollectorOptions): CollectorBack
 
   const sweepTimer = setInterval(sweep, options.sweepIntervalMs ?? 5_000);
   sweepTimer.unref();
+  let indexing = false;
+  const indexTimer = setInterval(async () => {
+    if (indexing || closed) return;
+    indexing = true;
+    try {
+      while (!closed && store.indexText(TEXT_INDEX_BATCH) === TEXT_INDEX_BATCH)
+        await yieldToRequests();
+    } finally {
+      indexing = false;
+    }
+  }, TEXT_INDEX_INTERVAL_MS);
+  indexTimer.unref();
   const retentionTimer = setInterval(() => {
     void runRetention().catch(() => {});
   }, options.retention?.intervalMs ?? 60_000);
@@ -556,6 +571,8 @@ export function createCollectorBackend(options: CollectorOptions): CollectorBack
 
     async searchJobs(queue, query) {
       knownQueue(queue);
+      // What was written since the indexer last ran is found too.
+      while (store.indexText(TEXT_INDEX_BATCH) === TEXT_INDEX_BATCH) await yieldToRequests();
       return search(queue, query);
     },
 
@@ -676,6 +693,7 @@ export function createCollectorBackend(options: CollectorOptions): CollectorBack
       if (closed) return;
       closed = true;
       clearInterval(sweepTimer);
+      clearInterval(indexTimer);
       clearInterval(retentionTimer);
       listeners.clear();
       if (retaining) await retaining.catch(() => {});

@@ -581,6 +581,36 @@ export class CollectorStore {
       .run(this.#now() - olderThanMs);
   }
 
+  /**
+   * Brings the full-text index up to date with the jobs written since the
+   * last call, at most `limit` of them in one transaction. Returns how many
+   * it indexed; call again while it returns `limit`.
+   */
+  indexText(limit = 20_000): number {
+    return this.db.transaction(() => {
+      const pending = this.db
+        .prepare<[number], { seq: number }>('SELECT seq FROM fts_pending ORDER BY seq LIMIT ?')
+        .all(limit);
+      if (pending.length === 0) return 0;
+      const last = pending.at(-1)!.seq;
+      const first = pending[0]!.seq;
+      this.db
+        .prepare(
+          'DELETE FROM jobs_fts WHERE rowid IN (SELECT seq FROM fts_pending WHERE seq BETWEEN ? AND ?)',
+        )
+        .run(first, last);
+      this.db
+        .prepare(
+          `INSERT INTO jobs_fts (rowid, data, error)
+           SELECT j.seq, j.data, j.error FROM fts_pending p JOIN jobs j ON j.seq = p.seq
+           WHERE p.seq BETWEEN ? AND ? AND (j.data IS NOT NULL OR j.error IS NOT NULL)`,
+        )
+        .run(first, last);
+      this.db.prepare('DELETE FROM fts_pending WHERE seq BETWEEN ? AND ?').run(first, last);
+      return pending.length;
+    })();
+  }
+
   /** How many jobs the store holds in all. */
   totalJobs(): number {
     return (this.db.prepare('SELECT coalesce(sum(n), 0) AS n FROM counts').get() as { n: number })
