@@ -4,7 +4,7 @@
  * defaults. Every value is checked here, before anything connects or listens.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { extname, resolve } from 'node:path';
+import { dirname, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type ApiToken, normalizeBasePath, type PasswordUser, ROLES } from '@qadmin/core';
 import { z } from 'zod';
@@ -70,6 +70,12 @@ export const configSchema = z.strictObject({
     })
     .optional(),
   unsafeAnonymousWrites: z.boolean().optional(),
+  /**
+   * Where `qadmin serve` keeps what it learns at run time (the admin of the
+   * first-run setup, the session secret), relative to the config file.
+   * Default `./.qadmin` in the working directory.
+   */
+  stateDir: z.string().min(1).optional(),
 });
 
 /**
@@ -139,6 +145,11 @@ export interface ServeSettings {
   tokens: ApiToken[];
   sessionSecret?: string | undefined;
   unsafeAnonymousWrites: boolean;
+  /**
+   * Absolute path of the directory for run-time state: the admin created by
+   * the first-run setup and the session secret (see the README).
+   */
+  stateDir: string;
   /** The config file that was read, if any. */
   configFile: string | null;
 }
@@ -158,6 +169,7 @@ export interface ServeFlags {
   title?: string | undefined;
   ui?: boolean | undefined;
   'unsafe-anonymous-writes'?: boolean | undefined;
+  'state-dir'?: string | undefined;
 }
 
 const DEFAULT_CONFIG_FILES = ['qadmin.config.json', 'qadmin.config.mjs', 'qadmin.config.js'];
@@ -447,6 +459,22 @@ export async function resolveServeSettings(
     );
   }
 
+  // A flag or variable is relative to where the command runs; the config file's value to the file.
+  const stateDirFrom: [string, string, string] | undefined =
+    flags['state-dir'] !== undefined
+      ? ['--state-dir', flags['state-dir'], cwd]
+      : env.QADMIN_STATE_DIR
+        ? ['QADMIN_STATE_DIR', env.QADMIN_STATE_DIR, cwd]
+        : file.stateDir !== undefined && configFile
+          ? [fileWhere('stateDir'), file.stateDir, dirname(configFile)]
+          : undefined;
+  if (stateDirFrom && stateDirFrom[1].trim() === '') {
+    throw new UsageError(`${stateDirFrom[0]} must not be empty`);
+  }
+  const stateDir = stateDirFrom
+    ? resolve(stateDirFrom[2], stateDirFrom[1])
+    : resolve(cwd, '.qadmin');
+
   const users = file.auth?.users ?? [];
   const tokens = file.auth?.tokens ?? [];
   const sessionSecret =
@@ -481,6 +509,7 @@ export async function resolveServeSettings(
     tokens,
     sessionSecret,
     unsafeAnonymousWrites,
+    stateDir,
     configFile,
   };
 }

@@ -11,7 +11,9 @@ import {
   type AuthProvider,
   createAdmin,
   createNodeListener,
+  createSetupCode,
   findInstalledUi,
+  type PasswordUser,
   passwordAuth,
   type QadminApp,
   tokenAuth,
@@ -19,6 +21,13 @@ import {
 import { isLoopback, type ServeSettings } from './config';
 import { describeError, StartupError, UsageError } from './errors';
 import { createSources, probeSource } from './sources';
+import {
+  AUTH_STATE_FILE,
+  type AuthState,
+  newSessionSecret,
+  readAuthState,
+  writeAuthState,
+} from './state';
 
 /** Where `serve` writes: one line per call, without the newline. */
 export interface Output {
@@ -46,6 +55,11 @@ export interface RunningServer {
   stop(reason: string): Promise<number>;
   /** Settles with the exit code once stopped, whoever stopped it. */
   stopped: Promise<number>;
+  /**
+   * The one-time code of the first-run setup while it waits for its admin
+   * (also printed at start-up), else `null`.
+   */
+  setupCode: string | null;
 }
 
 /** Shutdown finishes within this, forcing what has not closed by then. */
@@ -64,23 +78,107 @@ function uiDirectory(): string | undefined {
   return findInstalledUi();
 }
 
-function authProviders(settings: ServeSettings): AuthProvider[] {
-  const providers: AuthProvider[] = [];
-  try {
-    if (settings.users.length > 0) {
-      providers.push(
-        passwordAuth({
-          users: settings.users,
-          ...(settings.sessionSecret !== undefined && { sessionSecret: settings.sessionSecret }),
-        }),
+/** Who may log in, and where they come from. */
+interface AuthPlan {
+  providers: AuthProvider[];
+  /** Users and tokens of the config file, users from the state file, or a setup waiting for its admin. */
+  source: 'config' | 'state' | 'setup' | 'none';
+  /** The users who can log in now. */
+  users: number;
+  /** The state file, when the users come from it or the setup will write it. */
+  stateFile: string | null;
+  setupCode: string | null;
+}
+
+/**
+ * The login of the dashboard: the config file's users and tokens; else the
+ * admin an earlier first-run setup kept in the state directory; else, bound
+ * beyond loopback and allowed to write, a first-run setup that will keep its
+ * admin there; else none (read-only, as without auth).
+ */
+async function planAuth(settings: ServeSettings, output: Output): Promise<AuthPlan> {
+  const plan = (
+    source: AuthPlan['source'],
+    providers: AuthProvider[],
+    rest: Partial<AuthPlan> = {},
+  ): AuthPlan => ({
+    source,
+    providers,
+    users: 0,
+    stateFile: null,
+    setupCode: null,
+    ...rest,
+  });
+  if (settings.users.length > 0 || settings.tokens.length > 0) {
+    const providers: AuthProvider[] = [];
+    try {
+      if (settings.users.length > 0) {
+        providers.push(
+          passwordAuth({
+            users: settings.users,
+            ...(settings.sessionSecret !== undefined && { sessionSecret: settings.sessionSecret }),
+          }),
+        );
+      }
+      if (settings.tokens.length > 0) providers.push(tokenAuth({ tokens: settings.tokens }));
+    } catch (error) {
+      // Core names the user or token; say which file it came from.
+      throw new UsageError(`config file ${settings.configFile}: auth: ${(error as Error).message}`);
+    }
+    return plan('config', providers, { users: settings.users.length });
+  }
+
+  const stateFile = join(settings.stateDir, AUTH_STATE_FILE);
+  const stored = readAuthState(stateFile, (line) => output.err(line));
+  if (stored && stored.users.length > 0) {
+    if (settings.unsafeAnonymousWrites) {
+      throw new UsageError(
+        `--unsafe-anonymous-writes cannot be combined with the admin the first-run setup kept in ${stateFile}: log in to make changes (or use another --state-dir)`,
       );
     }
-    if (settings.tokens.length > 0) providers.push(tokenAuth({ tokens: settings.tokens }));
-  } catch (error) {
-    // Core names the user or token; say which file it came from.
-    throw new UsageError(`config file ${settings.configFile}: auth: ${(error as Error).message}`);
+    let provider: AuthProvider;
+    try {
+      provider = passwordAuth({
+        users: stored.users,
+        sessionSecret: settings.sessionSecret ?? stored.sessionSecret,
+      });
+    } catch (error) {
+      throw new StartupError(`${stateFile}: ${(error as Error).message}`);
+    }
+    return plan('state', [provider], { users: stored.users.length, stateFile });
   }
-  return providers;
+
+  // On this machine only, or with writes off, there is nothing to guard with a login.
+  if (isLoopback(settings.host) || settings.readOnly || settings.unsafeAnonymousWrites) {
+    return plan('none', []);
+  }
+  // Written now: a state directory that cannot be written fails the start, not the setup.
+  const state: AuthState = stored ?? { version: 1, sessionSecret: newSessionSecret(), users: [] };
+  if (!stored) {
+    try {
+      await writeAuthState(stateFile, state);
+    } catch (error) {
+      if (error instanceof StartupError) throw error;
+      throw new StartupError(
+        `cannot write ${stateFile} for the first-run setup: ${describeError(error)} (choose another directory with --state-dir)`,
+      );
+    }
+  }
+  const setupCode = createSetupCode();
+  const provider = passwordAuth({
+    users: [],
+    sessionSecret: settings.sessionSecret ?? state.sessionSecret,
+    setup: {
+      code: setupCode,
+      async store(user: PasswordUser) {
+        await writeAuthState(stateFile, { ...state, users: [user] });
+        output.out(
+          `qadmin: first-run setup done: admin ${JSON.stringify(user.username)} kept in ${stateFile}; from now on, log in`,
+        );
+      },
+    },
+  });
+  return plan('setup', [provider], { stateFile, setupCode });
 }
 
 function plural(count: number, one: string): string {
@@ -95,8 +193,14 @@ function queueLine(names: string[]): string {
   return `${plural(names.length, 'queue')}: ${shown}${more}`;
 }
 
-function writesLine(settings: ServeSettings, url: string): string {
+function writesLine(settings: ServeSettings, url: string, auth: AuthPlan): string {
   if (settings.readOnly) return 'writes: off (--read-only): nobody can change jobs';
+  if (auth.source === 'setup') {
+    return 'writes: off until the first-run setup creates an admin; then after login, by role';
+  }
+  if (auth.source === 'state') {
+    return `writes: after login, by role: ${plural(auth.users, 'user')} (password login) from the first-run setup, kept in ${auth.stateFile}`;
+  }
   if (settings.unsafeAnonymousWrites) {
     return `writes: ANYONE who can reach ${url} can change and delete jobs, without logging in (--unsafe-anonymous-writes: for local development only)`;
   }
@@ -158,7 +262,7 @@ export async function serve(
   output: Output,
   options: { handleSignals?: boolean } = {},
 ): Promise<RunningServer> {
-  const auth = authProviders(settings);
+  const auth = await planAuth(settings, output);
   const uiDir = settings.ui ? uiDirectory() : undefined;
   const sources = createSources(settings);
   const closeSources = async () => {
@@ -182,7 +286,7 @@ export async function serve(
       readOnly: settings.readOnly,
       // The UI's files are served only when asked for; `false` leaves the small API page.
       uiDir: settings.ui && uiDir !== undefined ? uiDir : false,
-      auth,
+      auth: auth.providers,
       unsafeAnonymousWrites: settings.unsafeAnonymousWrites,
       // The start-up report below says the same, with the reason and the fix.
       warn: () => {},
@@ -219,8 +323,15 @@ export async function serve(
   output.out(
     `qadmin: API at ${url}api/overview, OpenAPI at ${url}api/openapi.json, Prometheus at ${url}metrics`,
   );
-  output.out(`qadmin: ${writesLine(settings, url)}`);
-  if (!isLoopback(settings.host) && auth.length === 0) {
+  output.out(`qadmin: ${writesLine(settings, url, auth)}`);
+  if (auth.setupCode !== null) {
+    const wildcard = settings.host === '0.0.0.0' || settings.host === '::';
+    output.out(
+      `qadmin: first-run setup: no users or tokens are configured and the dashboard listens on ${settings.host}, so nothing can be seen or changed until an admin exists. Open ${url}${wildcard ? " (from another machine: this machine's address)" : ''} and create one with this one-time setup code:`,
+    );
+    output.out(`qadmin: setup code: ${auth.setupCode}`);
+  }
+  if (!isLoopback(settings.host) && auth.providers.length === 0) {
     output.err(
       `qadmin: listening on ${settings.host} without login: anyone who reaches it can read every job's data`,
     );
@@ -277,5 +388,5 @@ export async function serve(
     }
   }
 
-  return { url, server, admin, stop, stopped };
+  return { url, server, admin, stop, stopped, setupCode: auth.setupCode };
 }

@@ -4,10 +4,12 @@ import {
   type Capabilities,
   createAdmin,
   createNodeListener,
+  createSetupCode,
   type DashboardEvent,
   defineBackend,
   type Job,
   notFound,
+  passwordAuth,
   type QadminApp,
   type Schedule,
 } from '@qadmin/core';
@@ -303,6 +305,38 @@ describe('errors', () => {
     const controller = new AbortController();
     controller.abort();
     await expect(client().overview({ signal: controller.signal })).rejects.toThrow(/abort/i);
+  });
+});
+
+describe('setup', () => {
+  it('creates the first admin with the setup code, names a bad field, then answers 409', async () => {
+    const code = createSetupCode();
+    const firstRun = createAdmin({
+      backends: [createBackend()],
+      auth: passwordAuth({ users: [], setup: { code, store: () => {} } }),
+      warn: () => {},
+    });
+    const listener = createServer(createNodeListener(firstRun));
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    try {
+      const api = createClient({
+        baseUrl: `http://127.0.0.1:${(listener.address() as AddressInfo).port}`,
+      });
+      expect(await api.me()).toMatchObject({ principal: null, setup: true });
+      const short = await api
+        .setup({ code, username: 'root', password: 'too-short' })
+        .catch((e: unknown) => e);
+      expect(short).toMatchObject({ status: 400, field: 'body.password' });
+      const status = await api.setup({ code, username: 'root', password: 'a-long-password' });
+      expect(status).toMatchObject({ principal: { name: 'root', role: 'admin' }, setup: false });
+      await expect(
+        api.setup({ code, username: 'eve', password: 'a-long-password' }),
+      ).rejects.toMatchObject({ status: 409, code: 'setup-closed' });
+    } finally {
+      listener.closeAllConnections();
+      await new Promise((resolve) => listener.close(resolve));
+      await firstRun.close();
+    }
   });
 });
 

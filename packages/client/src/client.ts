@@ -58,6 +58,18 @@ export type JobLogsParams = ApiOperation<'getJobLogs'>['query'];
 export type AuditParams = ApiOperation<'audit'>['query'];
 
 /**
+ * Body of {@link QadminClient.setup}: the one-time setup code from the
+ * server's start-up output, and the first admin's username and password (at
+ * least 12 characters).
+ *
+ * @example
+ * ```ts
+ * const input: SetupInput = { code: 'K7Q2M-9XD4R-...', username: 'root', password: 'a long passphrase' };
+ * ```
+ */
+export type SetupInput = ApiOperation<'setup'>['body'];
+
+/**
  * Options of {@link createClient}.
  *
  * @example
@@ -190,6 +202,12 @@ export interface QadminClient {
   ): Promise<ApiOperation<'login'>['response']>;
   /** Log out (the session cookie is cleared). `POST api/auth/logout` */
   logout(options?: RequestOptions): Promise<void>;
+  /**
+   * Create the first admin while a first-run setup is pending (`me()`
+   * answers `setup: true`), and log in as them: the session cookie is set by
+   * the answer. `POST api/auth/setup`
+   */
+  setup(input: SetupInput, options?: RequestOptions): Promise<ApiOperation<'setup'>['response']>;
   /** The OpenAPI 3.1 document of the API. `GET api/openapi.json` */
   openapi(options?: RequestOptions): Promise<OpenApiDocument>;
   /** The Prometheus text exposition. `GET metrics` */
@@ -350,6 +368,7 @@ export function createClient(options: ClientOptions): QadminClient {
     logout: async (opts) => {
       await send('POST', 'api/auth/logout', { options: opts });
     },
+    setup: (input, opts) => call('setup', 'POST', 'api/auth/setup', { body: input, options: opts }),
     openapi: (opts) => call('openapi', 'GET', 'api/openapi.json', { options: opts }),
     prometheus: async (opts) =>
       (await send('GET', 'metrics', { options: opts, accept: 'text/plain' })).text(),

@@ -37,6 +37,7 @@ export {
   type ListJobsParams,
   type QadminClient,
   type RequestOptions,
+  type SetupInput,
 } from './client';
 export { isQadminApiError, QadminApiError } from './errors';
 export { createSseParser, type SseMessage } from './sse';

@@ -76,11 +76,19 @@ export interface AuthStatus {
   anonymous: boolean;
   /** Why writing is off for everyone, when it is. */
   readOnlyReason: string | null;
+  /**
+   * A first-run setup is pending: no user exists yet, and the first admin is
+   * created with `POST api/auth/setup` and the setup code from the server's
+   * start-up output.
+   */
+  setup: boolean;
 }
 
 const PERMISSIONS = Object.keys(DEFAULT_PERMISSIONS) as Permission[];
 const READ_ONLY_REASON =
   'No auth provider is configured, so the dashboard is read-only: set `auth` (password login, tokens, a proxy) to allow changes.';
+const SETUP_REASON =
+  "The dashboard has no admin yet, so nothing can be changed: finish the first-run setup (create the admin with the setup code from the server's start-up output), then log in.";
 
 /**
  * The access rules of one dashboard: authentication through the configured
@@ -205,11 +213,21 @@ export class Access {
     return principal !== null && roleAtLeast(principal.role, this.#least[permission]);
   }
 
+  /**
+   * True while a provider waits for its first-run setup (see
+   * `passwordAuth`'s `setup` option).
+   */
+  get setupPending(): boolean {
+    return this.providers.some((provider) => provider.setupPending?.() === true);
+  }
+
   /** Throws 401 without a principal, 403 naming the permission when its role lacks it. */
   require(principal: Principal | null, permission: Permission): void {
     if (principal === null) {
       throw new QadminError(401, 'unauthenticated', 'Login required', {
-        detail: 'Log in, or send a bearer token',
+        detail: this.setupPending
+          ? "Finish the first-run setup (the setup code is in the server's start-up output), then log in"
+          : 'Log in, or send a bearer token',
       });
     }
     if (this.allows(principal, permission)) return;
@@ -262,6 +280,10 @@ export class Access {
 
   /** What `GET api/auth/me` answers for `principal`. */
   status(principal: Principal | null): AuthStatus {
+    const setup = this.setupPending;
+    // Only when no other provider (tokens, a proxy) can let anyone in meanwhile.
+    const awaitingSetup =
+      setup && this.providers.every((provider) => provider.setupPending?.() === true);
     return {
       principal: principal
         ? { id: principal.id, name: principal.name, role: principal.role, via: principal.via }
@@ -270,8 +292,30 @@ export class Access {
       login: this.providers.some((provider) => typeof provider.login === 'function'),
       anonymous: this.providers.length === 0,
       readOnlyReason:
-        this.providers.length === 0 && !this.anonymousWrites ? READ_ONLY_REASON : null,
+        this.providers.length === 0 && !this.anonymousWrites
+          ? READ_ONLY_REASON
+          : awaitingSetup
+            ? SETUP_REASON
+            : null,
+      setup,
     };
+  }
+
+  /**
+   * Completes the first-run setup through the provider that waits for it
+   * (`POST api/auth/setup`): the new admin and their session cookie. 409
+   * when none does: the dashboard has its users, or never offered a setup.
+   */
+  async setup(request: QadminRequest, body: unknown): Promise<LoginResult> {
+    const provider = this.providers.find(
+      (p) => p.setupPending?.() === true && typeof p.setup === 'function',
+    );
+    if (!provider?.setup) {
+      throw new QadminError(409, 'setup-closed', 'No first-run setup', {
+        detail: 'No first-run setup is pending here: log in instead',
+      });
+    }
+    return provider.setup(authRequest(request), body);
   }
 
   /** Logs in through the provider that takes a login form; 404 when none does. */

@@ -402,6 +402,7 @@ describe('authorization matrix', () => {
       addJob: { name: 'x' },
       upsertSchedule: { id: 'nightly', jobName: 'x', pattern: '0 3 * * *' },
       login: { username: 'nobody', password: 'nothing-at-all' },
+      setup: { code: 'ABCDE-FGHJK-MNPQR-STVWX', username: 'root', password: 'a-long-password' },
     };
     return [
       {

@@ -138,6 +138,17 @@ export interface AuthProvider {
   login?(request: AuthRequest, body: unknown): Promise<LoginResult>;
   /** Handles `POST api/auth/logout`: what to send to forget the session. */
   logout?(request: AuthRequest): Promise<Record<string, string>> | Record<string, string>;
+  /**
+   * True while the provider waits for its first user (a first-run setup):
+   * `api/auth/me` says so, and `POST api/auth/setup` goes to {@link AuthProvider.setup}.
+   */
+  setupPending?(): boolean;
+  /**
+   * Handles `POST api/auth/setup` (a JSON body, see {@link setupBodySchema})
+   * while {@link AuthProvider.setupPending}: creates the first user and logs
+   * them in.
+   */
+  setup?(request: AuthRequest, body: unknown): Promise<LoginResult>;
 }
 
 /**
@@ -183,3 +194,48 @@ export interface LoginResult {
 export const loginBodySchema = z
   .object({ username: z.string().min(1).max(256), password: z.string().min(1).max(1024) })
   .meta({ id: 'LoginInput' });
+
+/**
+ * The least length of a password chosen in the first-run setup, as
+ * `qadmin-hash-password` asks of every password it hashes.
+ *
+ * @example
+ * ```ts
+ * if (password.length < MIN_PASSWORD_LENGTH) showError(`Use at least ${MIN_PASSWORD_LENGTH} characters`);
+ * ```
+ */
+export const MIN_PASSWORD_LENGTH = 12;
+
+/**
+ * Schema of the body of `POST api/auth/setup`: the one-time setup code the
+ * server printed at start-up, and the first admin's username and password
+ * (at least {@link MIN_PASSWORD_LENGTH} characters).
+ *
+ * @example
+ * ```ts
+ * const { code, username, password } = setupBodySchema.parse(body);
+ * ```
+ */
+export const setupBodySchema = z
+  .object({
+    code: z
+      .string()
+      .min(1)
+      .max(256)
+      .describe("The one-time setup code from the server's start-up output"),
+    username: z
+      .string()
+      .min(1)
+      .max(256)
+      .regex(
+        /^(?!\s)[^\p{Cc}]*(?<!\s)$/u,
+        'must not start or end with white space, nor hold control characters',
+      )
+      .describe('Username of the first admin'),
+    password: z
+      .string()
+      .min(MIN_PASSWORD_LENGTH, `must be at least ${MIN_PASSWORD_LENGTH} characters`)
+      .max(1024)
+      .describe(`At least ${MIN_PASSWORD_LENGTH} characters; only its scrypt hash is kept`),
+  })
+  .meta({ id: 'SetupInput' });

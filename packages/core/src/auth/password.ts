@@ -1,4 +1,5 @@
 import {
+  createHash,
   createHmac,
   randomBytes,
   type ScryptOptions,
@@ -14,6 +15,7 @@ import {
   type Principal,
   ROLES,
   type Role,
+  setupBodySchema,
 } from './model';
 
 const scrypt = (password: string, salt: Buffer, length: number, options: ScryptOptions) =>
@@ -89,6 +91,34 @@ export interface PasswordUser {
 }
 
 /**
+ * The first-run setup of {@link passwordAuth}: while it has no user, one
+ * admin may be created through `POST api/auth/setup` by whoever holds `code`.
+ *
+ * @example
+ * ```ts
+ * const setup: PasswordSetupOptions = {
+ *   code: createSetupCode(),
+ *   store: (user) => writeFile('admin.json', JSON.stringify(user), { mode: 0o600 }),
+ * };
+ * ```
+ */
+export interface PasswordSetupOptions {
+  /**
+   * The one-time code that authorises the setup: show it where only the
+   * person who started the server sees it (its start-up output). At least 16
+   * characters; {@link createSetupCode} makes one. Compared in constant time,
+   * ignoring case, spaces and dashes (and reading O as 0, I and L as 1).
+   */
+  code: string;
+  /**
+   * Keeps the new admin (`role: 'admin'`, a scrypt hash, never the
+   * password) where the next start finds it. Setup completes only once it
+   * resolves; when it throws, the setup answers 500 and may be tried again.
+   */
+  store(user: PasswordUser): Promise<void> | void;
+}
+
+/**
  * Options of {@link passwordAuth}.
  *
  * @example
@@ -113,6 +143,38 @@ export interface PasswordAuthOptions {
   maxFailuresPerUser?: number;
   /** Default 15 minutes. */
   lockoutWindowMs?: number;
+  /**
+   * Offers a first-run setup while `users` is empty: see
+   * {@link PasswordSetupOptions}. Until it completes nobody is logged in;
+   * once any user exists, `POST api/auth/setup` answers 409.
+   */
+  setup?: PasswordSetupOptions;
+}
+
+const CODE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** A setup code as it is compared: what a person may type differently does not count. */
+function normalizeCode(code: string): string {
+  return code.replace(/[\s-]/g, '').toUpperCase().replace(/O/g, '0').replace(/[IL]/g, '1');
+}
+
+const sha256 = (value: string) => createHash('sha256').update(value).digest();
+
+/**
+ * A random one-time code for {@link PasswordSetupOptions.code}: 20
+ * characters of Crockford's base32 (100 bits) in groups of five, easy to
+ * read out of a terminal and to type.
+ *
+ * @example
+ * ```ts
+ * const code = createSetupCode(); // 'K7Q2M-9XD4R-...'
+ * console.log(`qadmin: setup code ${code}`);
+ * ```
+ */
+export function createSetupCode(): string {
+  // 256 is a multiple of 32: every character is equally likely.
+  const chars = [...randomBytes(20)].map((byte) => CODE_ALPHABET[byte & 31]).join('');
+  return chars.match(/.{5}/g)!.join('-');
 }
 
 /** Failures per key within a window: a fixed-size map, oldest keys dropped first. */
@@ -168,6 +230,12 @@ function readCookie(header: string | string[] | undefined, name: string): string
  * username exists. A session ends when it expires, on logout of that
  * browser, or when the user's password hash or role changes.
  *
+ * With `setup` and no users it waits for a first-run setup: `api/auth/me`
+ * answers `setup: true`, nobody is logged in (so nothing can be read or
+ * changed), and `POST api/auth/setup` with the one-time code creates one
+ * admin, hands it to `setup.store` and logs them in. Wrong codes are limited
+ * per client address like failed logins.
+ *
  * @example
  * ```ts
  * const admin = createAdmin({
@@ -177,6 +245,11 @@ function readCookie(header: string | string[] | undefined, name: string): string
  *     sessionSecret: process.env.QADMIN_SESSION_SECRET,
  *   }),
  * });
+ *
+ * // No users yet: the first admin is created in the browser with the printed code.
+ * const code = createSetupCode();
+ * const firstRun = passwordAuth({ users: [], setup: { code, store: saveAdmin } });
+ * console.log(`setup code: ${code}`);
  * ```
  */
 export function passwordAuth(options: PasswordAuthOptions): AuthProvider {
@@ -195,6 +268,21 @@ export function passwordAuth(options: PasswordAuthOptions): AuthProvider {
   if (options.sessionSecret !== undefined && options.sessionSecret.length < 32) {
     throw new TypeError('passwordAuth: sessionSecret must be at least 32 characters');
   }
+  const setup = options.setup;
+  if (setup !== undefined) {
+    if (typeof setup.code !== 'string' || normalizeCode(setup.code).length < 16) {
+      throw new TypeError(
+        'passwordAuth: setup.code must be at least 16 characters (createSetupCode makes one)',
+      );
+    }
+    if (typeof setup.store !== 'function') {
+      throw new TypeError('passwordAuth: setup.store must be a function that keeps the new admin');
+    }
+  }
+  const setupCode = setup ? sha256(normalizeCode(setup.code)) : null;
+  /** `running` while the first admin is hashed and stored: a concurrent setup gets 409. */
+  let setupState: 'pending' | 'running' | 'closed' =
+    setup !== undefined && users.size === 0 ? 'pending' : 'closed';
   const secret = options.sessionSecret ?? randomBytes(32).toString('base64');
   const ttlMs = options.sessionTtlMs ?? 7 * 86_400_000;
   const cookieName = options.cookieName ?? 'qadmin_session';
@@ -225,6 +313,29 @@ export function passwordAuth(options: PasswordAuthOptions): AuthProvider {
       'SameSite=Lax',
       ...(request.secure ? ['Secure'] : []),
     ].join('; ');
+  const startSession = (request: AuthRequest, user: PasswordUser, now: number): LoginResult => {
+    const payload = Buffer.from(
+      JSON.stringify({ u: user.username, e: now + ttlMs, f: fingerprint(user) }),
+    ).toString('base64url');
+    return {
+      principal: principalOf(user),
+      headers: {
+        'set-cookie': cookie(request, `${payload}.${sign(payload)}`, Math.floor(ttlMs / 1000)),
+      },
+    };
+  };
+  const tooMany = (waitMs: number, title: string, code: string) =>
+    new QadminError(429, code, title, {
+      detail: `Try again in ${Math.ceil(waitMs / 1000)} s`,
+      extra: { retryAfterSeconds: Math.ceil(waitMs / 1000) },
+    });
+  const setupClosed = () =>
+    new QadminError(409, 'setup-closed', 'No first-run setup', {
+      detail:
+        setupState === 'running'
+          ? 'Another request is completing the first-run setup'
+          : 'No first-run setup is pending here: log in instead',
+    });
 
   return {
     name: 'password',
@@ -260,12 +371,7 @@ export function passwordAuth(options: PasswordAuthOptions): AuthProvider {
       const now = Date.now();
       const client = request.remoteAddress ?? 'unknown';
       const waitMs = Math.max(perClient.blockedFor(client, now), perUser.blockedFor(username, now));
-      if (waitMs > 0) {
-        throw new QadminError(429, 'too-many-logins', 'Too many failed logins', {
-          detail: `Try again in ${Math.ceil(waitMs / 1000)} s`,
-          extra: { retryAfterSeconds: Math.ceil(waitMs / 1000) },
-        });
-      }
+      if (waitMs > 0) throw tooMany(waitMs, 'Too many failed logins', 'too-many-logins');
       const user = users.get(username);
       const ok = await verifyPassword(password, user?.passwordHash ?? (await decoy));
       if (!user || !ok) {
@@ -274,20 +380,53 @@ export function passwordAuth(options: PasswordAuthOptions): AuthProvider {
         throw new QadminError(401, 'invalid-credentials', 'Wrong username or password');
       }
       perUser.clear(username);
-      const expires = now + ttlMs;
-      const payload = Buffer.from(
-        JSON.stringify({ u: user.username, e: expires, f: fingerprint(user) }),
-      ).toString('base64url');
-      return {
-        principal: principalOf(user),
-        headers: {
-          'set-cookie': cookie(request, `${payload}.${sign(payload)}`, Math.floor(ttlMs / 1000)),
-        },
-      };
+      return startSession(request, user, now);
     },
 
     logout(request) {
       return { 'set-cookie': cookie(request, '', 0) };
     },
+
+    ...(setup !== undefined && {
+      setupPending: () => setupState !== 'closed',
+
+      async setup(request: AuthRequest, body: unknown): Promise<LoginResult> {
+        if (setupState !== 'pending') throw setupClosed();
+        const parsed = setupBodySchema.safeParse(body);
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0]!;
+          throw invalidInput(`body.${issue.path.join('.') || 'code'}`, issue.message);
+        }
+        const { code, username, password } = parsed.data;
+        const now = Date.now();
+        // Wrong codes count with failed logins: one budget per client for guessing anything.
+        const client = request.remoteAddress ?? 'unknown';
+        const waitMs = perClient.blockedFor(client, now);
+        if (waitMs > 0) throw tooMany(waitMs, 'Too many failed attempts', 'too-many-attempts');
+        if (!timingSafeEqual(sha256(normalizeCode(code)), setupCode!)) {
+          perClient.fail(client, now);
+          throw new QadminError(403, 'invalid-setup-code', 'Wrong setup code', {
+            detail: "Copy the setup code from the server's start-up output",
+          });
+        }
+        if (setupState !== 'pending') throw setupClosed();
+        setupState = 'running';
+        try {
+          const user: PasswordUser = {
+            username,
+            passwordHash: await hashPassword(password),
+            role: 'admin',
+          };
+          // Stored before it counts: an admin the next start would not know must not log in now.
+          await setup.store({ ...user });
+          users.set(username, user);
+          setupState = 'closed';
+          return startSession(request, user, Date.now());
+        } catch (error) {
+          setupState = 'pending';
+          throw error;
+        }
+      },
+    }),
   };
 }

@@ -3,7 +3,7 @@
  * behind one `handle(request)` that every adapter calls.
  */
 import { Access, type AccessOptions } from '../auth/access';
-import type { Permission, Principal } from '../auth/model';
+import type { LoginResult, Permission, Principal } from '../auth/model';
 import { eventFilter, hideQueues } from '../auth/visibility';
 import { notFound, QadminError } from '../errors';
 import type { IngestEndpoint } from '../ingest';
@@ -190,15 +190,16 @@ export function createAdmin(options: CreateAdminOptions): QadminApp {
   let openapi: OpenApiDocument | undefined;
   let closed = false;
 
+  /** The answer of a login or a setup: who is logged in now, and the session cookie. */
+  const sessionResponse = ({ principal, headers }: LoginResult): QadminResponse => ({
+    ...jsonResponse(access.status(principal), 200),
+    headers: { ...jsonResponse(null, 200).headers, 'cache-control': 'no-store', ...headers },
+  });
+
   const app: RouteAppContext = {
     authStatus: (principal) => access.status(principal),
-    async login(request, body) {
-      const { principal, headers } = await access.login(request, body);
-      return {
-        ...jsonResponse(access.status(principal), 200),
-        headers: { ...jsonResponse(null, 200).headers, 'cache-control': 'no-store', ...headers },
-      };
-    },
+    login: async (request, body) => sessionResponse(await access.login(request, body)),
+    setup: async (request, body) => sessionResponse(await access.setup(request, body)),
     async logout(request) {
       const headers = await access.logout(request);
       return { status: 204, headers: { 'cache-control': 'no-store', ...headers }, body: null };

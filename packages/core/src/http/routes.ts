@@ -19,7 +19,13 @@ import {
 } from '../api';
 import { auditPageSchema, auditQuerySchema } from '../audit';
 import type { AuthStatus } from '../auth/access';
-import { loginBodySchema, type Permission, type Principal, ROLES } from '../auth/model';
+import {
+  loginBodySchema,
+  type Permission,
+  type Principal,
+  ROLES,
+  setupBodySchema,
+} from '../auth/model';
 import type { QueueVisibility } from '../auth/visibility';
 import { notFound } from '../errors';
 import {
@@ -73,6 +79,8 @@ export interface RouteAppContext {
   login(request: QadminRequest, body: unknown): Promise<QadminResponse>;
   /** Logs out (`api/auth/logout`). */
   logout(request: QadminRequest): Promise<QadminResponse>;
+  /** Creates the first admin (`api/auth/setup`): the status and the session cookie. */
+  setup(request: QadminRequest, body: unknown): Promise<QadminResponse>;
 }
 
 /**
@@ -320,6 +328,7 @@ const authStatusSchema = z
     login: z.boolean(),
     anonymous: z.boolean(),
     readOnlyReason: z.string().nullable(),
+    setup: z.boolean(),
   })
   .meta({ id: 'AuthStatus' });
 
@@ -344,7 +353,8 @@ export const apiRoutes = [
     summary: 'Who you are and what you may do',
     description:
       'The principal of the request (null when not logged in), its permissions, whether a ' +
-      'password login exists, and why writing is off for everyone when it is.',
+      'password login exists, why writing is off for everyone when it is, and whether a ' +
+      'first-run setup is pending (`POST api/auth/setup`).',
     tags: ['auth'],
     problems: [401],
     permission: 'public',
@@ -365,6 +375,24 @@ export const apiRoutes = [
     permission: 'public',
     response: { status: 200, description: 'Logged in', schema: authStatusSchema },
     handler: (ctx) => ctx.app.login(ctx.request, ctx.body),
+  }),
+  rawRoute({
+    method: 'POST',
+    path: '/api/auth/setup',
+    operationId: 'setup',
+    summary: 'Create the first admin (first-run setup)',
+    description:
+      'Only while the dashboard has no user and waits for its first-run setup (`setup` in ' +
+      "`api/auth/me`): with the one-time code from the server's start-up output, creates an " +
+      'admin (only the scrypt hash of the password is kept) and logs them in (sets the session ' +
+      'cookie). Wrong codes are limited per client like failed logins (429). Once any user ' +
+      'exists it answers 409.',
+    tags: ['auth'],
+    body: setupBodySchema,
+    problems: [400, 403, 409, 429],
+    permission: 'public',
+    response: { status: 200, description: 'Set up and logged in', schema: authStatusSchema },
+    handler: (ctx) => ctx.app.setup(ctx.request, ctx.body),
   }),
   rawRoute({
     method: 'POST',

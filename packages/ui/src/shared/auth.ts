@@ -4,8 +4,9 @@ import type { QadminApi } from './context';
 
 /**
  * What `api/auth/me` answers (core's `AuthStatus`, as the client types it):
- * the principal, its permissions, whether a password login exists, and why
- * writing is off for everyone when it is.
+ * the principal, its permissions, whether a password login exists, why
+ * writing is off for everyone when it is, and whether a first-run setup is
+ * pending.
  */
 export type AuthStatus = Awaited<ReturnType<QadminApi['me']>>;
 
@@ -24,8 +25,8 @@ export type AuthState =
 
 const RAW = Symbol('qadmin-raw-api');
 const watched = new WeakMap<QadminApi, QadminApi>();
-/** Answers that never mean "the session ended": a failed login is the login form's business. */
-const PUBLIC = new Set<PropertyKey>(['me', 'login', 'logout']);
+/** Answers that never mean "the session ended": a failed login or setup is the form's business. */
+const PUBLIC = new Set<PropertyKey>(['me', 'login', 'logout', 'setup']);
 
 function rawApi(api: QadminApi): QadminApi {
   return (api as unknown as { [RAW]?: QadminApi })[RAW] ?? api;

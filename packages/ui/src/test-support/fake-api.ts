@@ -41,6 +41,10 @@ export interface FakeAuth {
   users: Record<string, { password: string; role: Role }>;
   /** Failed logins are refused this many more seconds (429). */
   lockedForSeconds?: number;
+  /** A first-run setup is pending. Default false. */
+  setup: boolean;
+  /** The code `setup()` takes. Default `ABCDE-FGHJK-MNPQR-STVWX`. */
+  setupCode: string;
 }
 
 /** Options of {@link createFakeApi}. */
@@ -105,6 +109,7 @@ function permissionOf(method: string, args: unknown[]): Permission | 'public' {
     case 'me':
     case 'login':
     case 'logout':
+    case 'setup':
       return 'public';
     case 'jobAction':
       return `job.${(args[2] as JobAction).type}`;
@@ -290,6 +295,8 @@ export function createFakeApi(handlers: FakeHandlers = {}, options: FakeOptions 
     anonymous: false,
     readOnlyReason: null,
     users: { ada: { password: 'secret', role: 'admin' } },
+    setup: false,
+    setupCode: 'ABCDE-FGHJK-MNPQR-STVWX',
     ...options.auth,
   };
   const status = (): AuthStatus => ({
@@ -298,6 +305,7 @@ export function createFakeApi(handlers: FakeHandlers = {}, options: FakeOptions 
     login: auth.login,
     anonymous: auth.anonymous,
     readOnlyReason: auth.readOnlyReason,
+    setup: auth.setup,
   });
   // What core's access control answers before a route runs.
   const guard = (method: string, args: unknown[]) => {
@@ -457,6 +465,49 @@ export function createFakeApi(handlers: FakeHandlers = {}, options: FakeOptions 
     },
     logout: async () => {
       auth.principal = null;
+    },
+    // What core's passwordAuth answers, in its order: closed, body, rate limit, code.
+    setup: async ({ code, username, password }) => {
+      if (!auth.setup) {
+        throw fakeProblem(
+          409,
+          'setup-closed',
+          'No first-run setup',
+          'No first-run setup is pending here: log in instead',
+        );
+      }
+      if (password.length < 12) {
+        throw fakeProblem(
+          400,
+          'invalid-input',
+          'Invalid body.password',
+          'must be at least 12 characters',
+          { field: 'body.password' },
+        );
+      }
+      if (auth.lockedForSeconds) {
+        throw fakeProblem(
+          429,
+          'too-many-attempts',
+          'Too many failed attempts',
+          `Try again in ${auth.lockedForSeconds} s`,
+          { retryAfterSeconds: auth.lockedForSeconds },
+        );
+      }
+      if (code !== auth.setupCode) {
+        throw fakeProblem(
+          403,
+          'invalid-setup-code',
+          'Wrong setup code',
+          "Copy the setup code from the server's start-up output",
+        );
+      }
+      auth.users[username] = { password, role: 'admin' };
+      auth.setup = false;
+      auth.readOnlyReason = null;
+      auth.principal = { id: username, name: username, role: 'admin', via: 'password' };
+      auth.permissions = undefined;
+      return status();
     },
     openapi: async () => ({}) as Awaited<ReturnType<QadminApi['openapi']>>,
     prometheus: async () => '',

@@ -274,6 +274,47 @@ describe('qadmin-app access control', () => {
     await expectAccessible(app);
   });
 
+  it('shows the first-run setup instead of the login, and continues signed in as the new admin', async () => {
+    const fake = createFakeApi(
+      {},
+      {
+        auth: {
+          principal: null,
+          setup: true,
+          readOnlyReason: 'The dashboard has no admin yet, so nothing can be changed.',
+        },
+      },
+    );
+    const { app } = await mount(fake);
+    await vi.waitFor(() =>
+      expect(login(app)?.shadowRoot?.querySelector('h1')?.textContent).toBe(
+        'Create the first admin',
+      ),
+    );
+    expect(root(app).querySelector('nav')).toBeNull();
+    expect(fake.callsOf('overview')).toEqual([]);
+    await expectAccessible(app);
+
+    const form = login(app)!.shadowRoot!;
+    for (const [id, value] of [
+      ['code', fake.auth.setupCode],
+      ['username', 'root'],
+      ['password', 'a-long-admin-password'],
+      ['repeat', 'a-long-admin-password'],
+    ] as const) {
+      const input = form.querySelector<HTMLInputElement>(`#${id}`)!;
+      input.value = value;
+      input.dispatchEvent(new Event('input'));
+    }
+    await login(app)!.updateComplete;
+    form.querySelector<HTMLButtonElement>('button[type=submit]')!.click();
+    await vi.waitFor(() => expect(root(app).querySelector('nav')).not.toBeNull());
+    expect(root(app).querySelector('.who .name')!.textContent).toBe('root');
+    // Signed in with every right: no read-only notice any more.
+    expect(root(app).querySelector('[part=notice]')).toBeNull();
+    expect(root(app).querySelector('button.sign-out')).not.toBeNull();
+  });
+
   it('says a wrong password on the login page, and stays there', async () => {
     const { app } = await mount(createFakeApi({}, { auth: { principal: null } }));
     await signIn(app, 'ada', 'nope');

@@ -49,4 +49,15 @@ export const loginStyles = css`
   p {
     margin: 0 0 var(--_space-3);
   }
+  .intro {
+    color: var(--_muted);
+  }
+  .hint {
+    margin: 0;
+    color: var(--_muted);
+    font-size: 0.9em;
+  }
+  .hint + label {
+    margin-top: var(--_space-2);
+  }
 `;
