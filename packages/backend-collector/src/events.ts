@@ -102,6 +102,7 @@ export const collectorEventSchema = z.discriminatedUnion('type', [
       .string()
       .max(64 * 1024)
       .optional(),
+    retriedAs: text(256).optional(),
   }),
 ]);
 

@@ -313,6 +313,12 @@ export class CollectorStore {
       stateBefore.set(row, row.state);
     }
     if (row.pending !== command.type) return;
+    if (event.ok && event.retriedAs !== undefined && command.type === 'retry') {
+      // Run again as a new job: the old one keeps its own story, and says where it went.
+      this.#refold(row, now);
+      row.native = `${row.native} · retried as ${event.retriedAs}`;
+      return;
+    }
     if (event.ok) {
       row.native = command.type === 'retry' ? 'retry sent' : 'cancelled';
       row.pending = null;

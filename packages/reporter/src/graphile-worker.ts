@@ -7,7 +7,7 @@
  * none.
  */
 import type { AddJobFunction, Job, WorkerEvents, WorkerUtils } from 'graphile-worker';
-import type { Reporter, ReporterCommand } from './index';
+import type { CommandAnswer, Reporter, ReporterCommand } from './index';
 
 /**
  * Options of {@link reportGraphileWorker}.
@@ -236,7 +236,7 @@ export interface GraphileWorkerCommandOptions {
 export function graphileWorkerCommands(
   utils: WorkerUtils,
   options: GraphileWorkerCommandOptions = {},
-): (command: ReporterCommand) => Promise<string> {
+): (command: ReporterCommand) => Promise<CommandAnswer> {
   const retryAttempts = Math.max(1, Math.floor(options.retryAttempts ?? 1));
   const schema = `"${(options.schema ?? 'graphile_worker').replace(/"/g, '""')}"`;
 
@@ -284,8 +284,9 @@ export function graphileWorkerCommands(
     const task = command.name ?? command.queue;
     const addJob = options.addJob ?? utils.addJob;
     const job = await addJob(task, command.data ?? {}, { maxAttempts: retryAttempts });
-    throw new Error(
-      `graphile-worker no longer has job ${command.jobId} (it deletes completed jobs): added it again as job ${job.id}`,
-    );
+    return {
+      message: `graphile-worker no longer has job ${command.jobId} (it deletes completed jobs): added it again as job ${job.id}`,
+      retriedAs: String(job.id),
+    };
   };
 }

@@ -155,6 +155,19 @@ export interface ReporterCommand {
 }
 
 /**
+ * What an `onCommand` handler resolves with: nothing, a message, or a message
+ * and the id of the new job a retry ran as (for queue systems that cannot
+ * run a finished job again under its own id).
+ *
+ * @example
+ * ```ts
+ * const answer: CommandAnswer = { message: 'added again', retriedAs: '1043' };
+ * ```
+ */
+// biome-ignore lint/suspicious/noConfusingVoidType: a handler that answers nothing is an `async () => {}`, a Promise<void>.
+export type CommandAnswer = void | string | { message?: string; retriedAs?: string };
+
+/**
  * What went wrong, as handed to {@link ReporterOptions.onError}. The reporter
  * never throws these; it only reports them.
  *
@@ -234,12 +247,12 @@ export interface ReporterOptions {
   commandPollMs?: number;
   /**
    * Carries out a command (retry, cancel) through the queue's own API. What it
-   * resolves with (a string) becomes the result's message; a rejection is
-   * answered as `ok: false` with its message. The same command id never runs
-   * twice at once.
+   * resolves with becomes the result: a string is its message; an object may
+   * also say the retry ran as a new job (`retriedAs`, its id in the same
+   * queue). A rejection is answered as `ok: false` with its message. The same
+   * command id never runs twice at once.
    */
-  // biome-ignore lint/suspicious/noConfusingVoidType: a handler that answers nothing is an `async () => {}`, a Promise<void>.
-  onCommand?: (command: ReporterCommand) => Promise<void | string>;
+  onCommand?: (command: ReporterCommand) => Promise<CommandAnswer>;
   /** The fetch to use. Default the global one. */
   fetch?: typeof globalThis.fetch;
   /** Told of every failure. Default: a `console.warn`, at most once a minute per kind. */
@@ -1219,12 +1232,13 @@ export function createReporter(options: ReporterOptions): Reporter {
     if (finished) {
       // Offered again after our answer reached the collector: the answer was lost, not the run.
       if (finished.sent) {
-        const { worker, commandId, ok, message } = finished.result.event;
+        const { worker, commandId, ok, message, retriedAs } = finished.result.event;
         const again = pending('command-result', {
           worker,
           commandId,
           ok,
           ...(message === undefined ? {} : { message }),
+          ...(retriedAs === undefined ? {} : { retriedAs }),
         });
         finished.result = again;
         finished.sent = false;
@@ -1239,9 +1253,16 @@ export function createReporter(options: ReporterOptions): Reporter {
   async function run(command: ReporterCommand): Promise<void> {
     let ok = true;
     let message: string | undefined;
+    let retriedAs: string | undefined;
     try {
       const answer = await onCommand!(command);
       if (typeof answer === 'string') message = cut(answer, 4096);
+      else if (answer !== undefined && answer !== null && typeof answer === 'object') {
+        if (typeof answer.message === 'string') message = cut(answer.message, 4096);
+        if (typeof answer.retriedAs === 'string' && answer.retriedAs !== '') {
+          retriedAs = cut(answer.retriedAs, 256);
+        }
+      }
     } catch (error) {
       ok = false;
       message = cut(toWireError(error).message, 4096);
@@ -1256,6 +1277,7 @@ export function createReporter(options: ReporterOptions): Reporter {
     runningCommands.delete(command.id);
     const fields: Wire = { worker: workerId, commandId: command.id, ok };
     if (message !== undefined) fields.message = message;
+    if (retriedAs !== undefined) fields.retriedAs = retriedAs;
     const result = pending('command-result', fields);
     finishedCommands.set(command.id, { result, sent: false });
     if (finishedCommands.size > MAX_FINISHED_COMMANDS) {
