@@ -22,7 +22,7 @@ import {
 } from '../src/graphile-worker';
 import { createReporter, type Reporter, type ReporterError } from '../src/index';
 import { type Dashboard, startDashboard } from './dashboard';
-import { TOKEN, waitFor } from './support';
+import { TOKEN } from './support';
 
 const schema = 'reporter_gw';
 const silent = new Logger(() => () => {});
