@@ -1,26 +1,33 @@
 // @ts-check
 /**
- * A Koa app with the qadmin dashboard mounted at /admin/queues, over the
- * in-memory backend. Your own routes (here with @koa/router) and middleware
- * stay as they are; the dashboard is one `app.use`.
+ * A Koa app with the qadmin dashboard mounted at /admin/queues over the event
+ * collector, and bee-queue workers (src/workers.js) that report their jobs
+ * into it over HTTP with @qadmin/reporter, as workers on other machines
+ * would. The app's own routes (@koa/router) and body parser stay as they are.
  *
- * Environment: PORT (default 3000, 0 picks a free port), HOST (default 127.0.0.1).
+ * Environment: REDIS_URL (bee-queue's Redis, default redis://127.0.0.1:6379),
+ * PORT (default 3000, 0 picks a free port), HOST (default 127.0.0.1),
+ * COLLECTOR_FILE (the SQLite store, default ./data/qadmin-events.db),
+ * QADMIN_INGEST_TOKEN (what workers send; a development token by default),
+ * TRAFFIC_RATE (jobs per second the traffic generator adds, default 5; 0: none).
  */
 import Router from '@koa/router';
-import { createMemoryBackend, startDemoWorkload } from '@qadmin/backend-memory';
+import { createCollectorBackend } from '@qadmin/backend-collector';
 import { createAdmin } from '@qadmin/core';
 import { qadmin } from '@qadmin/koa';
 import Koa from 'koa';
 import bodyParser from 'koa-bodyparser';
+import { startWorkers } from './workers.js';
 
-// The queues. With BullMQ or pg-boss this is where their backend goes instead.
-const backend = createMemoryBackend({ label: 'in-memory' });
-const emails = backend.queue('emails');
-emails.process('welcome', async (job) => ({ sentTo: job.data.to }), { name: 'mailer' });
-const stopWorkload = startDemoWorkload(backend);
+const INGEST_TOKEN = process.env.QADMIN_INGEST_TOKEN ?? 'example-koa-development-ingest-token';
+const collector = createCollectorBackend({
+  file: process.env.COLLECTOR_FILE ?? './data/qadmin-events.db',
+  ingestTokens: [INGEST_TOKEN],
+  label: 'bee-queue workers (collector)',
+});
 
 const admin = createAdmin({
-  backends: [backend],
+  backends: [collector],
   title: 'Example shop: queues',
   // A local example: anyone who reaches it (127.0.0.1 by default) may change jobs, and
   // qadmin says so at start-up. In production, configure `auth` (see the security section
@@ -35,6 +42,8 @@ const app = new Koa();
 app.use(qadmin(admin, { basePath: '/admin/queues' }));
 app.use(bodyParser());
 
+/** @type {Awaited<ReturnType<typeof startWorkers>> | undefined} */
+let workers;
 const router = new Router();
 router.get('/', (ctx) => {
   ctx.type = 'html';
@@ -42,23 +51,35 @@ router.get('/', (ctx) => {
 });
 router.post('/signup', async (ctx) => {
   const body = /** @type {{ email?: string } | undefined} */ (ctx.request.body);
-  const job = await emails.add('welcome', { to: body?.email ?? 'someone@example.com' });
+  if (!workers) return ctx.throw(503, 'workers are starting');
+  const job = await workers.signup(body?.email ?? 'someone@example.com');
   ctx.status = 202;
   ctx.body = { queued: job.id };
 });
 app.use(router.routes());
 app.use(router.allowedMethods());
 
-const server = app.listen(Number(process.env.PORT ?? 3000), process.env.HOST ?? '127.0.0.1', () => {
-  const address = server.address();
-  const url =
-    typeof address === 'object' && address ? `http://${address.address}:${address.port}` : '';
-  console.log(`example-koa: dashboard at ${url}/admin/queues/`);
-  console.log(`example-koa: app at ${url}/ (POST /signup queues a welcome email)`);
-});
+const server = app.listen(
+  Number(process.env.PORT ?? 3000),
+  process.env.HOST ?? '127.0.0.1',
+  async () => {
+    const address = server.address();
+    const url =
+      typeof address === 'object' && address ? `http://${address.address}:${address.port}` : '';
+    workers = await startWorkers({
+      redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      dashboardUrl: `${url}/admin/queues`,
+      ingestToken: INGEST_TOKEN,
+      rate: Number(process.env.TRAFFIC_RATE ?? 5),
+    });
+    console.log(`example-koa: dashboard at ${url}/admin/queues/`);
+    console.log(`example-koa: app at ${url}/ (POST /signup queues a welcome email)`);
+  },
+);
 
 async function shutdown() {
-  stopWorkload();
+  // Workers first: their reporter sends what it holds while the dashboard still listens.
+  await workers?.stop();
   server.closeAllConnections();
   server.close();
   await admin.close();
