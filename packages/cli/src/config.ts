@@ -23,6 +23,15 @@ const redisEntry = z.union([
   }),
 ]);
 
+const collectorEntry = z.union([
+  z.string(),
+  z.strictObject({
+    file: z.string(),
+    id: z.string().optional(),
+    label: z.string().optional(),
+  }),
+]);
+
 const postgresEntry = z.union([
   z.string(),
   z.strictObject({
@@ -58,6 +67,10 @@ export const configSchema = z.strictObject({
   postgres: z.union([postgresEntry, z.array(postgresEntry)]).optional(),
   /** pg-boss schema of the `postgres` entries that name none. Default `pgboss`. */
   pgbossSchema: z.string().optional(),
+  /** Event collector stores (SQLite files, relative to the config file): queues fed by workers' events. */
+  collector: z.union([collectorEntry, z.array(collectorEntry)]).optional(),
+  /** Tokens workers send to `api/ingest/events` (each at least 24 characters); not dashboard logins. */
+  ingestTokens: z.array(z.string()).optional(),
   auth: z
     .strictObject({
       users: z
@@ -121,6 +134,14 @@ export interface PostgresSource {
   label?: string | undefined;
 }
 
+/** An event collector store: a SQLite file workers report into. */
+export interface CollectorSource {
+  /** Absolute path of the SQLite file. */
+  file: string;
+  id: string;
+  label?: string | undefined;
+}
+
 /**
  * Everything `qadmin serve` needs, checked and with defaults filled in.
  *
@@ -141,6 +162,9 @@ export interface ServeSettings {
   demo: boolean;
   redis: RedisSource[];
   postgres: PostgresSource[];
+  collectors: CollectorSource[];
+  /** Tokens workers report to the collectors with. */
+  ingestTokens: string[];
   users: PasswordUser[];
   tokens: ApiToken[];
   sessionSecret?: string | undefined;
@@ -162,6 +186,7 @@ export interface ServeFlags {
   prefix?: string[] | undefined;
   postgres?: string[] | undefined;
   'pgboss-schema'?: string | undefined;
+  collector?: string[] | undefined;
   host?: string | undefined;
   port?: string | undefined;
   'base-path'?: string | undefined;
@@ -396,19 +421,34 @@ export async function resolveServeSettings(
   let demo = false;
   let redisEntries: Entry<z.output<typeof redisEntry>>[] = [];
   let postgresEntries: Entry<z.output<typeof postgresEntry>>[] = [];
+  // Collector files: a flag or variable is relative to where the command runs, the config file's to the file.
+  let collectorEntries: (Entry<z.output<typeof collectorEntry>> & { base: string })[] = [];
   const flagRedis = flags.redis ?? [];
   const flagPostgres = flags.postgres ?? [];
+  const flagCollector = flags.collector ?? [];
   const envRedis = envList(env.QADMIN_REDIS) ?? [];
   const envPostgres = envList(env.QADMIN_POSTGRES) ?? [];
+  const envCollector = envList(env.QADMIN_COLLECTOR) ?? [];
   const envDemo = envBoolean('QADMIN_DEMO', env.QADMIN_DEMO) === true;
-  if (flags.demo === true || flagRedis.length > 0 || flagPostgres.length > 0) {
+  if (
+    flags.demo === true ||
+    flagRedis.length > 0 ||
+    flagPostgres.length > 0 ||
+    flagCollector.length > 0
+  ) {
     demo = flags.demo === true;
     redisEntries = flagRedis.map((value) => ({ where: '--redis', value }));
     postgresEntries = flagPostgres.map((value) => ({ where: '--postgres', value }));
-  } else if (envDemo || envRedis.length > 0 || envPostgres.length > 0) {
+    collectorEntries = flagCollector.map((value) => ({ where: '--collector', value, base: cwd }));
+  } else if (envDemo || envRedis.length > 0 || envPostgres.length > 0 || envCollector.length > 0) {
     demo = envDemo;
     redisEntries = envRedis.map((value) => ({ where: 'QADMIN_REDIS', value }));
     postgresEntries = envPostgres.map((value) => ({ where: 'QADMIN_POSTGRES', value }));
+    collectorEntries = envCollector.map((value) => ({
+      where: 'QADMIN_COLLECTOR',
+      value,
+      base: cwd,
+    }));
   } else {
     demo = file.demo === true;
     redisEntries = (asList(file.redis) ?? []).map((value, index) => ({
@@ -418,6 +458,11 @@ export async function resolveServeSettings(
     postgresEntries = (asList(file.postgres) ?? []).map((value, index) => ({
       where: fileWhere(`postgres[${index}]`),
       value,
+    }));
+    collectorEntries = (asList(file.collector) ?? []).map((value, index) => ({
+      where: fileWhere(`collector[${index}]`),
+      value,
+      base: configFile ? dirname(configFile) : cwd,
     }));
   }
 
@@ -453,10 +498,27 @@ export async function resolveServeSettings(
     'pgboss',
     taken,
   );
-  if (!demo && redis.length === 0 && postgres.length === 0) {
+  const collectors: CollectorSource[] = assignIds(
+    collectorEntries.map(({ where, value, base }) => {
+      const entry = typeof value === 'string' ? { file: value } : value;
+      if (entry.file.trim() === '') throw new UsageError(`${where} must name a file`);
+      return { file: resolve(base, entry.file), id: entry.id, label: entry.label };
+    }),
+    'collector',
+    taken,
+  );
+  if (!demo && redis.length === 0 && postgres.length === 0 && collectors.length === 0) {
     throw new UsageError(
-      'no source: give --redis URL, --postgres URL or --demo (or QADMIN_REDIS / QADMIN_POSTGRES, or a qadmin.config.json)',
+      'no source: give --redis URL, --postgres URL, --collector FILE or --demo (or QADMIN_REDIS / QADMIN_POSTGRES / QADMIN_COLLECTOR, or a qadmin.config.json)',
     );
+  }
+  const ingestTokens = envList(env.QADMIN_INGEST_TOKENS) ?? file.ingestTokens ?? [];
+  for (const [index, token] of ingestTokens.entries()) {
+    if (token.length < 24) {
+      throw new UsageError(
+        `ingest token ${index + 1} (QADMIN_INGEST_TOKENS or ingestTokens) must be at least 24 characters`,
+      );
+    }
   }
 
   // A flag or variable is relative to where the command runs; the config file's value to the file.
@@ -505,6 +567,8 @@ export async function resolveServeSettings(
     demo,
     redis,
     postgres,
+    collectors,
+    ingestTokens,
     users,
     tokens,
     sessionSecret,

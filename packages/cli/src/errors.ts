@@ -24,6 +24,20 @@ export class StartupError extends Error {
   override readonly name = 'StartupError';
 }
 
+/**
+ * A failure while a command works against a running dashboard (it cannot be
+ * reached, it refused a request, a queue or job does not exist): reported in
+ * one line, exit code 1.
+ *
+ * @example
+ * ```ts
+ * throw new CommandError('cannot reach the dashboard at http://127.0.0.1:3000/: connect ECONNREFUSED 127.0.0.1:3000');
+ * ```
+ */
+export class CommandError extends Error {
+  override readonly name = 'CommandError';
+}
+
 /** The message of an error and of its causes, joined: what a user needs, no stack. */
 export function describeError(error: unknown): string {
   const parts: string[] = [];

@@ -15,7 +15,7 @@ export {
   type ServeFlags,
   type ServeSettings,
 } from './config';
-export { describeError, StartupError, UsageError } from './errors';
+export { CommandError, describeError, StartupError, UsageError } from './errors';
 export { hashPasswordCommand, MIN_PASSWORD_LENGTH } from './hash-password';
 export { type MainIo, main, VERSION } from './main';
 export { type Output, type RunningServer, serve } from './serve';

@@ -6,8 +6,14 @@
  * nothing to install for a command people run through `npx`.
  */
 import { parseArgs } from 'node:util';
+import { jobActionCommand } from './commands/actions';
+import { usageFromParseError } from './commands/args';
+import { cleanCommand, retryAllCommand } from './commands/bulk';
+import { sanitize } from './commands/format';
+import { jobCommand, jobsCommand } from './commands/jobs';
+import { queuesCommand } from './commands/queues';
 import { resolveServeSettings, type ServeFlags } from './config';
-import { describeError, StartupError, UsageError } from './errors';
+import { CommandError, describeError, StartupError, UsageError } from './errors';
 import { hashPasswordCommand } from './hash-password';
 import { serve } from './serve';
 
@@ -26,15 +32,40 @@ Commands:
   hash-password   print the scrypt hash of a password read from standard input,
                   for auth.users in qadmin.config.json
 
+  Against a running dashboard (qadmin <command> --help for each):
+  queues                        every queue with its job counts
+  jobs <queue> --state <state>  a queue's jobs in one state (--search, --limit, --all)
+  job <queue> <id>              one job with its data, result and stack trace
+  retry <queue> <id...>         run failed jobs again
+  remove <queue> <id...>        remove jobs
+  promote <queue> <id...>       run delayed jobs now
+  retry-all <queue>             run every failed job again
+  clean <queue> --state <state> remove old jobs (--older-than 7d)
+
+  <queue> is a queue id (memory:emails), or its name when only one backend
+  has a queue by that name. They print a table, or JSON with --json.
+
+Connection (commands against a dashboard):
+  --url <url>     the dashboard, with its base path                QADMIN_URL
+                  (default http://127.0.0.1:3000)
+  --token <token> a bearer token from auth.tokens of its config    QADMIN_TOKEN
+                  (prefer the variable: flags show in the process list)
+
 Flags:
   -h, --help      show this help
   -v, --version   show the version
+
+Exit codes of the commands against a dashboard: 0 done, 1 failed (it cannot be
+reached or refused, a job or queue does not exist, some of several jobs
+failed), 2 bad flags or arguments.
 
 Examples:
   npx @qadmin/cli serve --demo
   qadmin serve --redis redis://127.0.0.1:6379
   qadmin serve --postgres postgres://app@127.0.0.1/app --host 0.0.0.0 --config qadmin.config.json
   echo -n "$PASSWORD" | qadmin hash-password
+  QADMIN_URL=https://ops.example.com/queues QADMIN_TOKEN=... qadmin jobs emails --state failed
+  qadmin clean memory:emails --state completed --older-than 7d
 `;
 
 const SERVE_HELP = `Usage: qadmin serve [flags]
@@ -49,6 +80,10 @@ Sources (at least one; several at once):
                             default bull)
   --postgres <url>          pg-boss queues in this PostgreSQL (repeatable)   QADMIN_POSTGRES
   --pgboss-schema <name>    pg-boss's schema (default pgboss)                QADMIN_PGBOSS_SCHEMA
+  --collector <file>        queues of any system, fed by workers' events     QADMIN_COLLECTOR
+                            into this SQLite store (repeatable); workers
+                            report to <url>/api/ingest/events with a token
+                            from QADMIN_INGEST_TOKENS or ingestTokens
 
 Server:
   --host <host>             address to listen on (default 127.0.0.1)         QADMIN_HOST
@@ -65,9 +100,13 @@ Access:
   --unsafe-anonymous-writes anyone who reaches the dashboard can change      QADMIN_UNSAFE_ANONYMOUS_WRITES
                             jobs: local development only, refused unless
                             the host is 127.0.0.1, localhost or ::1
+  --state-dir <dir>         where the first-run setup keeps its admin and    QADMIN_STATE_DIR
+                            the session secret (default ./.qadmin)
   Users and tokens come from the config file (auth.users, auth.tokens); the
   session secret from auth.sessionSecret or QADMIN_SESSION_SECRET. Without
-  any, the dashboard is read-only.
+  any, the dashboard is read-only; bound beyond loopback (and not --read-only)
+  it asks in the browser for a first admin, with a setup code printed at
+  start-up.
 
 Boolean flags take a --no- form (--no-read-only) to override the config file.
 Exit codes: 0 stopped by SIGTERM/SIGINT, 1 failed to start (a source cannot be
@@ -92,29 +131,6 @@ export interface MainIo {
   cwd: string;
 }
 
-/** parseArgs' complaint, in one line that names the flag. */
-function usageFromParseError(command: string, error: unknown): UsageError {
-  const { code, message } = error as NodeJS.ErrnoException;
-  const flag = /'([^']+)'/.exec(message)?.[1];
-  const help = `(see qadmin ${command ? `${command} ` : ''}--help)`;
-  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-    return new UsageError(`unknown flag ${flag ?? message} ${help}`);
-  }
-  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
-    // "Option '--port <value>' argument missing" or "Option '--demo' does not take an argument".
-    const name = flag?.split(' ')[0] ?? '';
-    return new UsageError(
-      message.includes('argument missing')
-        ? `${name} needs a value ${help}`
-        : `${name} takes no value ${help}`,
-    );
-  }
-  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
-    return new UsageError(`unexpected argument ${flag ?? message} ${help}`);
-  }
-  return new UsageError(`${message} ${help}`);
-}
-
 function parse<T>(command: string, args: string[], options: Parameters<typeof parseArgs>[0]) {
   try {
     return parseArgs({ args, strict: true, allowPositionals: false, ...options }).values as T & {
@@ -132,6 +148,8 @@ const SERVE_OPTIONS = {
   prefix: { type: 'string', multiple: true },
   postgres: { type: 'string', multiple: true },
   'pgboss-schema': { type: 'string' },
+  collector: { type: 'string', multiple: true },
+  'state-dir': { type: 'string' },
   host: { type: 'string' },
   port: { type: 'string' },
   'base-path': { type: 'string' },
@@ -204,6 +222,20 @@ export async function main(args: string[], io: Partial<MainIo> = {}): Promise<nu
         return await runServe(rest, full);
       case 'hash-password':
         return await runHashPassword(rest, full);
+      case 'queues':
+        return await queuesCommand(rest, full);
+      case 'jobs':
+        return await jobsCommand(rest, full);
+      case 'job':
+        return await jobCommand(rest, full);
+      case 'retry':
+      case 'remove':
+      case 'promote':
+        return await jobActionCommand(command, rest, full);
+      case 'retry-all':
+        return await retryAllCommand(rest, full);
+      case 'clean':
+        return await cleanCommand(rest, full);
       case undefined:
       case 'help':
       case '--help':
@@ -226,11 +258,11 @@ export async function main(args: string[], io: Partial<MainIo> = {}): Promise<nu
   } catch (error) {
     const prefix = command && !command.startsWith('-') ? `qadmin ${command}` : 'qadmin';
     if (error instanceof UsageError) {
-      full.stderr.write(`${prefix}: ${error.message}\n`);
+      full.stderr.write(`${prefix}: ${sanitize(error.message)}\n`);
       return 2;
     }
-    if (error instanceof StartupError) {
-      full.stderr.write(`${prefix}: ${error.message}\n`);
+    if (error instanceof StartupError || error instanceof CommandError) {
+      full.stderr.write(`${prefix}: ${sanitize(error.message)}\n`);
       return 1;
     }
     // Unexpected: still one line first, then the stack for a bug report.

@@ -3,6 +3,7 @@
  * start-up check that each one answers.
  */
 import { createBullmqBackend } from '@qadmin/backend-bullmq';
+import { createCollectorBackend } from '@qadmin/backend-collector';
 import { createMemoryBackend, startDemoWorkload } from '@qadmin/backend-memory';
 import { createPgBossBackend } from '@qadmin/backend-pg-boss';
 import type { QueueBackend } from '@qadmin/core';
@@ -25,7 +26,8 @@ export const PROBE_TIMEOUT_MS = 5_000;
 
 /**
  * Creates a backend for each source of `settings`: the memory backend with
- * the demo workload, BullMQ per Redis, pg-boss per PostgreSQL.
+ * the demo workload, BullMQ per Redis, pg-boss per PostgreSQL, the event
+ * collector per store file.
  *
  * @example
  * ```ts
@@ -72,6 +74,36 @@ export function createSources(settings: ServeSettings): Source[] {
     sources.push({
       backend,
       description: `PostgreSQL ${redactUrl(postgres.url)} (pg-boss, schema ${postgres.schema})`,
+      lastError: () => undefined,
+      stop: () => {},
+    });
+  }
+  for (const collector of settings.collectors) {
+    let backend: QueueBackend;
+    try {
+      backend = createCollectorBackend({
+        file: collector.file,
+        ingestTokens: settings.ingestTokens,
+        id: collector.id,
+        ...(collector.label !== undefined && { label: collector.label }),
+      });
+    } catch (error) {
+      // The sources made so far hold connections: close them, or the process would not exit.
+      for (const source of sources) {
+        source.stop();
+        void source.backend.close?.();
+      }
+      throw new StartupError(
+        `cannot open the collector store ${collector.file}: ${describeError(error)}`,
+      );
+    }
+    const ingest =
+      settings.ingestTokens.length > 0
+        ? `workers report to api/ingest/events with one of ${settings.ingestTokens.length} ingest token(s)`
+        : 'no ingest tokens (QADMIN_INGEST_TOKENS or ingestTokens): workers cannot report';
+    sources.push({
+      backend,
+      description: `collector ${collector.file} (${ingest})`,
       lastError: () => undefined,
       stop: () => {},
     });

@@ -15,6 +15,8 @@ describe('qadmin', () => {
       '--prefix',
       '--postgres',
       '--pgboss-schema',
+      '--collector',
+      '--state-dir',
       '--host',
       '--port',
       '--base-path',

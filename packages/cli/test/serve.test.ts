@@ -202,7 +202,7 @@ describe('qadmin serve refuses bad flags with one clear line and exit code 2', (
     [['--redis', 'localhost:6379'], /--redis: .* must start with redis:\/\/ or rediss:\/\//],
     [['--postgres', 'not a url'], /--postgres: .* is not a URL/],
     [['--demo', '--base-path', 'queues'], /--base-path must start with \//],
-    [[], /no source: give --redis URL, --postgres URL or --demo/],
+    [[], /no source: give --redis URL, --postgres URL, --collector FILE or --demo/],
     [
       ['--demo', '--host', '0.0.0.0', '--unsafe-anonymous-writes'],
       /only allowed on 127\.0\.0\.1, localhost or ::1, not on 0\.0\.0\.0/,
