@@ -1,4 +1,9 @@
-import { invalidInput, type JobOrder } from '@qadmin/core';
+import {
+  decodeCursor as decodeCursorOf,
+  encodeCursor,
+  invalidInput,
+  type JobOrder,
+} from '@qadmin/core';
 import type { RedisClient as Redis } from './keys';
 
 /**
@@ -29,35 +34,34 @@ type Position = { kind: 'list'; tail: number } | { kind: 'set'; score: string; m
 const PREFIX = 'b1.';
 
 function encode(position: Position): string {
-  const body =
-    position.kind === 'list' ? ['l', position.tail] : ['s', position.score, position.member];
-  return PREFIX + Buffer.from(JSON.stringify(body)).toString('base64url');
+  return encodeCursor(
+    PREFIX,
+    position.kind === 'list' ? ['l', position.tail] : ['s', position.score, position.member],
+  );
 }
 
 /** The position a cursor of this module names; 400 for anything else. */
 export function decodeCursor(cursor: string): Position {
-  const malformed = () => invalidInput('query.cursor', 'is not a cursor this backend returned');
-  if (!cursor.startsWith(PREFIX) || cursor.length > 1024) throw malformed();
-  let body: unknown;
-  try {
-    body = JSON.parse(Buffer.from(cursor.slice(PREFIX.length), 'base64url').toString());
-  } catch {
-    throw malformed();
-  }
-  if (!Array.isArray(body)) throw malformed();
-  if (body[0] === 'l' && body.length === 2 && Number.isSafeInteger(body[1]) && body[1] >= 0) {
-    return { kind: 'list', tail: body[1] as number };
-  }
-  if (
-    body[0] === 's' &&
-    body.length === 3 &&
-    typeof body[1] === 'string' &&
-    /^-?[\d.e+-]+$|^[+-]inf$/i.test(body[1]) &&
-    typeof body[2] === 'string'
-  ) {
-    return { kind: 'set', score: body[1], member: body[2] };
-  }
-  throw malformed();
+  return decodeCursorOf(PREFIX, cursor, (body): Position | undefined => {
+    if (
+      body[0] === 'l' &&
+      body.length === 2 &&
+      Number.isSafeInteger(body[1]) &&
+      (body[1] as number) >= 0
+    ) {
+      return { kind: 'list', tail: body[1] as number };
+    }
+    if (
+      body[0] === 's' &&
+      body.length === 3 &&
+      typeof body[1] === 'string' &&
+      /^-?[\d.e+-]+$|^[+-]inf$/i.test(body[1]) &&
+      typeof body[2] === 'string'
+    ) {
+      return { kind: 'set', score: body[1], member: body[2] };
+    }
+    return undefined;
+  });
 }
 
 /** Where a page starts: the first, after a cursor, or at an offset. */

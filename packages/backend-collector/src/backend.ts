@@ -10,11 +10,12 @@ import {
   type Capabilities,
   conflict,
   DEFAULT_AUDIT_CAP,
+  decodeCursor,
   defineBackend,
   emptyMinuteMetrics,
+  encodeCursor,
   type IngestEndpoint,
   type IngestResult,
-  invalidInput,
   type Job,
   type JobAction,
   type JobLogPage,
@@ -138,28 +139,13 @@ const TEXT_INDEX_BATCH = 5_000;
 const TIMELINE_LIMIT = 100;
 const SEARCH_CURSOR = 's1.';
 
-function encodeCursor(prefix: string, key: unknown[]): string {
-  return prefix + Buffer.from(JSON.stringify(key)).toString('base64url');
-}
-
-function decodeCursor(prefix: string, cursor: string, length: number): number[] {
-  const bad = () => invalidInput('query.cursor', 'is not a cursor this backend returned');
-  if (!cursor.startsWith(prefix)) throw bad();
-  let key: unknown;
-  try {
-    key = JSON.parse(Buffer.from(cursor.slice(prefix.length), 'base64url').toString());
-  } catch {
-    throw bad();
-  }
-  if (
-    !Array.isArray(key) ||
-    key.length !== length ||
-    !key.every((n) => typeof n === 'number' && Number.isFinite(n))
-  ) {
-    throw bad();
-  }
-  return key as number[];
-}
+/** A cursor's position: `length` finite numbers. */
+const numbers =
+  (length: number) =>
+  (position: unknown[]): number[] | undefined =>
+    position.length === length && position.every((n) => typeof n === 'number' && Number.isFinite(n))
+      ? (position as number[])
+      : undefined;
 
 const parseJson = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
 
@@ -314,7 +300,7 @@ export function createCollectorBackend(options: CollectorOptions): CollectorBack
     where += ' AND state = ?';
     params.push(query.state);
     if (query.cursor) {
-      const [createdAt, seq] = decodeCursor(CURSOR, query.cursor, 2);
+      const [createdAt, seq] = decodeCursor(CURSOR, query.cursor, numbers(2)) as [number, number];
       where += ` AND (created_at, seq) ${cmp} (?, ?)`;
       params.push(createdAt, seq);
     }
@@ -351,7 +337,7 @@ export function createCollectorBackend(options: CollectorOptions): CollectorBack
   function search(queue: string, query: SearchJobsQuery): SearchPage {
     const newest = query.order === 'newest';
     const dir = newest ? 'DESC' : 'ASC';
-    const after = query.cursor ? decodeCursor(SEARCH_CURSOR, query.cursor, 1)[0]! : null;
+    const after = query.cursor ? decodeCursor(SEARCH_CURSOR, query.cursor, numbers(1))[0]! : null;
     const beyond = (column: string) =>
       after === null ? '' : `AND ${column} ${newest ? '<' : '>'} ?`;
     const sources: { seqs: number[]; rows: JobRow[] }[] = [];

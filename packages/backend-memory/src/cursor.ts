@@ -1,4 +1,4 @@
-import { invalidInput } from '@qadmin/core';
+import { decodeCursor as decodeCursorOf, encodeCursor as encodeCursorOf } from '@qadmin/core';
 
 /**
  * A position in creation order: the `(createdAt, seq)` key of the last job a
@@ -13,29 +13,21 @@ export interface CursorKey {
   seq: number;
 }
 
-const PREFIX = 'm1.';
+const PREFIX = 'm2.';
 
 /** @internal */
 export function encodeCursor(key: CursorKey): string {
-  return PREFIX + Buffer.from(`${key.createdAt}:${key.seq}`).toString('base64url');
+  return encodeCursorOf(PREFIX, [key.createdAt, key.seq]);
 }
 
 /** @internal */
 export function decodeCursor(cursor: string): CursorKey {
-  const malformed = () => invalidInput('query.cursor', 'is not a cursor this backend returned');
-  if (!cursor.startsWith(PREFIX)) throw malformed();
-  const [createdAt, seq, extra] = Buffer.from(cursor.slice(PREFIX.length), 'base64url')
-    .toString()
-    .split(':')
-    .map(Number);
-  if (
-    createdAt === undefined ||
-    seq === undefined ||
-    extra !== undefined ||
-    !Number.isFinite(createdAt) ||
-    !Number.isInteger(seq)
-  ) {
-    throw malformed();
-  }
-  return { createdAt, seq };
+  return decodeCursorOf(PREFIX, cursor, ([createdAt, seq, ...rest]) =>
+    rest.length === 0 &&
+    typeof createdAt === 'number' &&
+    Number.isFinite(createdAt) &&
+    Number.isInteger(seq)
+      ? { createdAt, seq: seq as number }
+      : undefined,
+  );
 }

@@ -1,4 +1,9 @@
-import { invalidInput, type Job, type JobState } from '@qadmin/core';
+import {
+  decodeCursor as decodeCursorOf,
+  encodeCursor as encodeCursorOf,
+  type Job,
+  type JobState,
+} from '@qadmin/core';
 import { archivedStateExpression, type Layout, stateExpression } from './schema';
 
 /** A row of `job` (or pg-boss 10's `archive`) as {@link jobColumns} selects it. */
@@ -185,30 +190,18 @@ const CURSOR_PREFIX = 'k1.';
 
 /** The cursor after `row`. */
 export function encodeCursor(row: { created_us: string; id: string }): string {
-  return (
-    CURSOR_PREFIX + Buffer.from(JSON.stringify([row.created_us, row.id])).toString('base64url')
-  );
+  return encodeCursorOf(CURSOR_PREFIX, [row.created_us, row.id]);
 }
 
-/** Reads a cursor {@link encodeCursor} made; a 400 naming `cursor` for anything else. */
+/** Reads a cursor {@link encodeCursor} made; a 400 naming `query.cursor` for anything else. */
 export function decodeCursor(cursor: string): Cursor {
-  const bad = () => invalidInput('cursor', 'is not a cursor this backend returned');
-  if (!cursor.startsWith(CURSOR_PREFIX)) throw bad();
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(cursor.slice(CURSOR_PREFIX.length), 'base64url').toString());
-  } catch {
-    throw bad();
-  }
-  if (
-    !Array.isArray(value) ||
-    value.length !== 2 ||
-    typeof value[0] !== 'string' ||
-    !/^-?\d{1,19}$/.test(value[0]) ||
-    typeof value[1] !== 'string' ||
-    !/^[0-9a-f-]{32,36}$/i.test(value[1])
-  ) {
-    throw bad();
-  }
-  return { us: value[0], id: value[1] };
+  return decodeCursorOf(CURSOR_PREFIX, cursor, ([us, id, ...rest]) =>
+    rest.length === 0 &&
+    typeof us === 'string' &&
+    /^-?\d{1,19}$/.test(us) &&
+    typeof id === 'string' &&
+    /^[0-9a-f-]{32,36}$/i.test(id)
+      ? { us, id }
+      : undefined,
+  );
 }

@@ -11,6 +11,7 @@ export {
 } from './audit';
 export * from './auth/index';
 export * from './backend';
+export { decodeCursor, encodeCursor } from './cursor';
 export * from './errors';
 export {
   type CreateAdminOptions,
