@@ -85,6 +85,38 @@ const JOB_COLUMNS = [
 ] as const;
 const UPDATABLE = JOB_COLUMNS.filter((c) => c !== 'queue' && c !== 'id');
 
+/** A job row from `seq` and {@link JOB_COLUMNS} in order: one literal, one object shape. */
+function rowOf(v: unknown[]): JobRow {
+  return {
+    seq: v[0] as number,
+    queue: v[1] as string,
+    id: v[2] as string,
+    name: v[3] as string,
+    state: v[4] as JobState,
+    native: v[5] as string,
+    created_at: v[6] as number,
+    data: v[7] as string | null,
+    result: v[8] as string | null,
+    error: v[9] as string | null,
+    stack: v[10] as string | null,
+    progress: v[11] as string | null,
+    attempt: v[12] as number,
+    attempts_allowed: v[13] as number | null,
+    priority: v[14] as number | null,
+    delay_until: v[15] as number | null,
+    started_at: v[16] as number | null,
+    finished_at: v[17] as number | null,
+    worker: v[18] as string | null,
+    parent_queue: v[19] as string | null,
+    parent_id: v[20] as string | null,
+    d_attempt: v[21] as number,
+    d_step: v[22] as number,
+    d_time: v[23] as number,
+    pending: v[24] as string | null,
+    updated_at: v[25] as number,
+  };
+}
+
 /** Opens (or creates) a store file and prepares every statement once. */
 export class CollectorStore {
   readonly db: Database.Database;
@@ -115,14 +147,20 @@ export class CollectorStore {
     this.db.exec(SCHEMA);
     this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
     const db = this.db;
-    const placeholders = JOB_COLUMNS.map((c) => `@${c}`).join(', ');
     this.#statements = {
       insertEvent: db.prepare(
         'INSERT INTO events (event_id, queue, job_id, type, time, body) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING',
       ),
-      getJob: db.prepare<[string, string], JobRow>('SELECT * FROM jobs WHERE queue = ? AND id = ?'),
+      // Rows come back as arrays and parameters go in by position: better-sqlite3 builds
+      // an object row and reads named parameters through V8's generic property paths,
+      // which cost more than the SQL of a small write.
+      getJob: db
+        .prepare<[string, string], unknown[]>(
+          `SELECT seq, ${JOB_COLUMNS.join(', ')} FROM jobs WHERE queue = ? AND id = ?`,
+        )
+        .raw(true),
       insertJob: db.prepare(
-        `INSERT INTO jobs (${JOB_COLUMNS.join(', ')}) VALUES (${placeholders})`,
+        `INSERT INTO jobs (${JOB_COLUMNS.join(', ')}) VALUES (${JOB_COLUMNS.map(() => '?').join(', ')})`,
       ),
       touchQueue: db.prepare(
         'INSERT INTO queues (name, first_seen, last_seen) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET last_seen = excluded.last_seen',
@@ -243,7 +281,9 @@ export class CollectorStore {
    */
   #writeJob(row: JobRow): void {
     if (row.seq === null) {
-      row.seq = Number(this.#statements.insertJob.run(row).lastInsertRowid);
+      row.seq = Number(
+        this.#statements.insertJob.run(JOB_COLUMNS.map((c) => row[c])).lastInsertRowid,
+      );
       this.#loaded.set(row, { ...row });
       return;
     }
@@ -254,21 +294,26 @@ export class CollectorStore {
     let update = this.#updates.get(key);
     if (!update) {
       update = this.db.prepare(
-        `UPDATE jobs SET ${columns.map((c) => `${c} = @${c}`).join(', ')} WHERE seq = @seq`,
+        `UPDATE jobs SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE seq = ?`,
       );
       this.#updates.set(key, update);
     }
-    const params: Record<string, unknown> = { seq: row.seq };
-    for (const c of columns) params[c] = row[c];
+    const params: unknown[] = columns.map((c) => row[c]);
+    params.push(row.seq);
     update.run(params);
     this.#loaded.set(row, { ...row });
   }
 
   /** Reads a job row and remembers it as read, for {@link #writeJob}. */
   #read(queue: string, id: string): JobRow | undefined {
-    const row = this.#statements.getJob.get(queue, id);
+    const row = this.#get(queue, id);
     if (row) this.#loaded.set(row, { ...row });
     return row;
+  }
+
+  #get(queue: string, id: string): JobRow | undefined {
+    const values = this.#statements.getJob.get(queue, id);
+    return values === undefined ? undefined : rowOf(values);
   }
 
   #heartbeat(event: Extract<CollectorEvent, { type: 'heartbeat' }>, now: number): void {
@@ -343,7 +388,7 @@ export class CollectorStore {
 
   /** The job row, or undefined. */
   job(queue: string, id: string): JobRow | undefined {
-    return this.#statements.getJob.get(queue, id);
+    return this.#get(queue, id);
   }
 
   /**
@@ -389,7 +434,7 @@ export class CollectorStore {
   /** Removes a job, its events and its open commands. */
   removeJob(queue: string, id: string): boolean {
     return this.db.transaction(() => {
-      const row = this.#statements.getJob.get(queue, id);
+      const row = this.#get(queue, id);
       if (!row) return false;
       this.#deleteRow(row.seq!, queue, id);
       return true;
