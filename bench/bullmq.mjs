@@ -148,6 +148,12 @@ async function serve(kind, prefix, n, redisUrl) {
       return { ms: performance.now() - started, queues: found.length };
     };
   }
+  // V8's young generation (two semi-spaces), committed: what Node grows under a high
+  // allocation rate and keeps until a GC finds the rate low again.
+  const { getHeapSpaceStatistics } = await import('node:v8');
+  handlers.youngGeneration = async () => ({
+    bytes: getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size,
+  });
   const server = http.createServer(app);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -449,7 +455,9 @@ async function overviewRows(redisUrl, redis, Queue, n, kinds) {
     // allocation rate drops), then after a forced GC.
     await sleep(IDLE_S * 1000);
     const idle = await server.ask('sample');
+    const youngIdle = await server.ask('youngGeneration');
     const retained = await server.ask('retained');
+    const youngRetained = await server.ask('youngGeneration');
     rows.push({
       queues: n,
       system: kind,
@@ -463,6 +471,7 @@ async function overviewRows(redisUrl, redis, Queue, n, kinds) {
       'RSS MB': Number(mb(run.rss)),
       'RSS MB start/peak/idle/GC': `${mb(atStart.rss)} / ${mb(run.maxRss)} / ${mb(idle.rss)} / ${mb(retained.rss)}`,
       'heap MB (GC)': Number(mb(retained.heapUsed)),
+      'young gen MB idle/GC': `${mb(youngIdle.bytes)} / ${mb(youngRetained.bytes)}`,
       'qadmin/bull-board req/s': '',
       errors: result.errors + result.non2xx + result.timeouts,
     });
@@ -484,6 +493,11 @@ async function overviewRows(redisUrl, redis, Queue, n, kinds) {
         'refreshes in the run': run.clientList,
         'Redis cmds/refresh': fixed(perRefresh, 1),
         'cmds/queue': fixed(perRefresh / n, 2),
+        // Script calls are in the count above, beside the commands they run.
+        'script calls/refresh': fixed(
+          (refreshed.calls.of('evalsha') + refreshed.calls.of('eval')) / times,
+          1,
+        ),
         'CLIENT LIST/refresh': fixed(refreshed.calls.of('client|list') / times, 1),
         'round trips/refresh': fixed(refreshed.reply.roundTrips, 1),
         'refresh ms (p50)': fixed(refreshed.reply.ms, 1),

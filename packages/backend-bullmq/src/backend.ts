@@ -34,6 +34,7 @@ import { AuditStream } from './audit';
 import { EventReader } from './events';
 import { childRefs, type JobHash, stateOfNative, toJob } from './jobs';
 import {
+  eventsKey,
   parseJobKey,
   type QueueRef,
   queueKeys,
@@ -43,6 +44,15 @@ import {
 } from './keys';
 import { MetricsSampler } from './metrics';
 import { decodeCursor, type IdSlice, listSlice, type Start, setSlice } from './pages';
+import {
+  AT,
+  COUNTS,
+  HAS_VERSION,
+  PAUSED,
+  prefixHasHashTag,
+  QueueScripts,
+  VERSIONS,
+} from './scripts';
 
 /**
  * Options of {@link createBullmqBackend}.
@@ -191,10 +201,11 @@ const NOT_IN_STATE = /is not in the \w+ state|Missing key for job/i;
 
 /**
  * A qadmin backend over BullMQ (5 or 6) queues in one Redis. Reads go
- * straight to BullMQ's keys, pipelined: the overview of every queue costs one
- * round trip of nine commands per queue plus one `CLIENT LIST`, however many
- * dashboards are open (core shares the snapshot). Actions go through BullMQ's
- * own `Queue` and `Job` methods, so its scripts keep every rule.
+ * straight to BullMQ's keys: the overview of every queue costs one round trip
+ * (a script running nine reads per queue, one call per 100 queues, plus one
+ * `CLIENT LIST`), however many dashboards are open (core shares the
+ * snapshot). Actions go through BullMQ's own `Queue` and `Job` methods, so its
+ * scripts keep every rule.
  *
  * @example
  * ```ts
@@ -229,7 +240,7 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
     throw new TypeError('prefix must be one or more non-empty strings');
   }
   const cluster = redis instanceof Cluster ? redis : null;
-  if (cluster && prefixes.some((p) => !/\{[^}]+\}/.test(p))) {
+  if (cluster && !prefixes.every(prefixHasHashTag)) {
     throw new TypeError(
       "On a Redis Cluster every prefix needs a hash tag such as {bull}, so that a queue's keys share a slot (BullMQ requires it too)",
     );
@@ -247,6 +258,22 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
     if (!prefixes.includes(ref.prefix)) return null;
     return several ? `${ref.prefix}:${ref.name}` : ref.name;
   };
+  /**
+   * The keys every refresh needs of each queue, made once per queue: its meta hash and the
+   * client name its workers set. Bounded, as names also come from callers.
+   */
+  const perQueue = new Map<string, { meta: string; workers: string }>();
+  const keysOf = (queue: string): { meta: string; workers: string } => {
+    let keys = perQueue.get(queue);
+    if (!keys) {
+      const ref = refOf(queue);
+      if (perQueue.size >= 20_000) perQueue.clear();
+      keys = { meta: `${ref.prefix}:${ref.name}:meta`, workers: workerClientName(ref) };
+      perQueue.set(queue, keys);
+    }
+    return keys;
+  };
+  const metaKeyOf = (queue: string): string => keysOf(queue).meta;
   const refOf = (queue: string): QueueRef => {
     if (!several) return { prefix: prefixes[0]!, name: queue };
     const colon = queue.lastIndexOf(':');
@@ -265,6 +292,7 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
   };
   const timeoutMs = options.timeoutMs ?? 1_500;
   const audit = new AuditStream(redis, prefixes[0]!, options.auditCap ?? DEFAULT_AUDIT_CAP);
+  const scripts = new QueueScripts(redis, cluster !== null);
   const searchBatch = Math.max(1, options.searchBatch ?? 5_000);
   /**
    * Runs one request's Redis work: connection failures become 503, and so
@@ -371,25 +399,18 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
         } while (cursor !== '0');
       }
     // A BullMQ queue's meta hash names the BullMQ that wrote it; other `:meta` keys are not queues.
-    const byPrefix = new Map<string, QueueInfo[]>();
-    for (const info of found.values()) {
-      const prefix = String(info.meta?.prefix);
-      byPrefix.set(prefix, [...(byPrefix.get(prefix) ?? []), info]);
-    }
-    const queues: QueueInfo[] = [];
-    await Promise.all(
-      [...byPrefix.values()].map(async (infos) => {
-        const pipeline = redis.pipeline();
-        for (const info of infos) pipeline.hget(queueKeys(refOf(info.name)).meta, 'version');
-        const versions = (await pipeline.exec()) ?? [];
-        infos.forEach((info, i) => {
-          const version = versions[i]?.[1];
-          if (typeof version === 'string' && version.startsWith('bullmq:')) {
-            queues.push({ name: info.name, meta: { ...info.meta, version } });
-          }
-        });
-      }),
+    const candidates = [...found.values()];
+    const versions = await scripts.run(
+      VERSIONS,
+      candidates.map((info) => metaKeyOf(info.name)),
     );
+    const queues: QueueInfo[] = [];
+    candidates.forEach((info, i) => {
+      const version = versions[i];
+      if (typeof version === 'string' && version.startsWith('bullmq:')) {
+        queues.push({ name: info.name, meta: { ...info.meta, version } });
+      }
+    });
     return queues.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
@@ -453,76 +474,40 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
 
   // ------------------------------------------------------------------- reads
 
-  /** Counts of every state and the paused flag of many queues, in one pipeline. */
-  async function readStats(
-    names: readonly string[],
-  ): Promise<Map<string, { counts: Record<string, number>; paused: boolean; exists: boolean }>> {
-    // One pipeline per prefix (on a cluster, one slot each), all sent at once.
-    const pipelines = new Map<string, ReturnType<RedisClient['pipeline']>>();
-    /** Commands queued so far in each prefix's pipeline: where a queue's 9 answers start. */
-    const queued = new Map<string, number>();
-    const refs = names.map((name) => {
-      const ref = refOf(name);
-      let pipeline = pipelines.get(ref.prefix);
-      if (!pipeline) {
-        pipeline = redis.pipeline();
-        pipelines.set(ref.prefix, pipeline);
-      }
-      const keys = queueKeys(ref);
-      pipeline
-        .hmget(keys.meta, 'paused', 'version')
-        .llen(keys.wait)
-        .llen(keys.paused)
-        .llen(keys.active)
-        .zcard(keys.prioritized)
-        .zcard(keys.delayed)
-        .zcard(keys.completed)
-        .zcard(keys.failed)
-        .zcard(keys.waitingChildren);
-      const at = queued.get(ref.prefix) ?? 0;
-      queued.set(ref.prefix, at + 9);
-      return { name, prefix: ref.prefix, at };
-    });
-    const byPrefix = new Map<string, [Error | null, unknown][]>();
-    await Promise.all(
-      [...pipelines].map(async ([prefix, pipeline]) => {
-        byPrefix.set(prefix, ((await pipeline.exec()) ?? []) as [Error | null, unknown][]);
-      }),
-    );
-    const out = new Map<
-      string,
-      { counts: Record<string, number>; paused: boolean; exists: boolean }
-    >();
-    refs.forEach(({ name, prefix, at }) => {
-      const row = byPrefix
-        .get(prefix)!
-        .slice(at, at + 9)
-        .map(([error, value]) => {
-          if (error) throw error;
-          return value;
-        });
-      const [meta, wait, pausedList, active, prioritized, delayed, completed, failed, children] =
-        row as [(string | null)[], number, number, number, number, number, number, number, number];
-      const paused = meta[0] === '1';
-      const exists =
-        meta[1] !== null ||
-        wait + pausedList + active + prioritized + delayed + completed + failed + children > 0;
-      out.set(name, {
-        exists,
-        paused,
-        counts: {
-          waiting: paused ? 0 : wait + pausedList,
-          paused: paused ? wait + pausedList : 0,
-          prioritized,
-          'waiting-children': children,
-          delayed,
-          active,
-          completed,
-          failed,
-        },
-      });
-    });
-    return out;
+  /** Whether the `i`th queue of a {@link COUNTS} answer exists: BullMQ wrote its meta hash or a job. */
+  function existsAt(counted: readonly number[], i: number): boolean {
+    if ((counted[i * COUNTS.width + AT.flags]! & HAS_VERSION) !== 0) return true;
+    for (let f = AT.wait; f < COUNTS.width; f++)
+      if (counted[i * COUNTS.width + f]! > 0) return true;
+    return false;
+  }
+
+  /** The counts and paused flag of the `i`th queue of a {@link COUNTS} answer. */
+  function statsAt(counted: readonly number[], i: number, workers: number | null): QueueStats {
+    const at = i * COUNTS.width;
+    const paused = (counted[at + AT.flags]! & PAUSED) !== 0;
+    // BullMQ 5 moves a paused queue's jobs to `paused`; 6 keeps them in `wait`.
+    const queued = counted[at + AT.wait]! + counted[at + AT.paused]!;
+    return {
+      counts: {
+        waiting: paused ? 0 : queued,
+        paused: paused ? queued : 0,
+        prioritized: counted[at + AT.prioritized]!,
+        'waiting-children': counted[at + AT.waitingChildren]!,
+        delayed: counted[at + AT.delayed]!,
+        active: counted[at + AT.active]!,
+        completed: counted[at + AT.completed]!,
+        failed: counted[at + AT.failed]!,
+      },
+      paused,
+      workers,
+    };
+  }
+
+  /** Counts of every state and the paused flag of one queue. */
+  async function readStats(queue: string): Promise<QueueStats & { exists: boolean }> {
+    const counted = (await scripts.run(COUNTS, [metaKeyOf(queue)])) as number[];
+    return { ...statsAt(counted, 0, null), exists: existsAt(counted, 0) };
   }
 
   async function queuePaused(queue: string): Promise<boolean> {
@@ -934,7 +919,7 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
           // Every job that is not running: waiting, paused, prioritized and delayed ones
           // (BullMQ's drain), then the finished ones.
           const countOf = async () => {
-            const { counts } = (await readStats([queue])).get(queue)!;
+            const { counts } = await readStats(queue);
             return Object.entries(counts).reduce(
               (sum, [state, n]) => (state === 'active' ? sum : sum + n),
               0,
@@ -955,7 +940,7 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
           await instance.resume();
           return { affected: 0 };
         case 'obliterate': {
-          const stats = (await readStats([queue])).get(queue)!;
+          const stats = await readStats(queue);
           const total = Object.values(stats.counts).reduce((a, b) => a + b, 0);
           // BullMQ's obliterate leaves parents that wait for children in other queues.
           await removeWaitingChildren(queue);
@@ -1032,7 +1017,7 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
 
   const metricsOptions = options.metrics === false ? null : (options.metrics ?? {});
   const sampler = metricsOptions
-    ? new MetricsSampler(redis, metricsOptions.retentionMs ?? 7 * 24 * 3_600_000)
+    ? new MetricsSampler(redis, scripts, metricsOptions.retentionMs ?? 7 * 24 * 3_600_000)
     : null;
   let sampling: Promise<number> | undefined;
   const sampleMetrics = async (): Promise<number> => {
@@ -1063,7 +1048,7 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
     async () =>
       (await discover()).map((queue) => {
         const ref = refOf(queue.name);
-        return { queue: queue.name, key: queueKeys(ref).events, group: ref.prefix };
+        return { queue: queue.name, key: eventsKey(ref), group: ref.prefix };
       }),
     Math.max(1_000, discoveryMs),
   );
@@ -1091,16 +1076,15 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
     async getStats(names) {
       return guard(async () => {
         if (names.length === 0) return {};
-        const [stats, clients] = await Promise.all([readStats(names), clientList()]);
+        const [counted, clients] = await Promise.all([
+          scripts.run(COUNTS, names.map(metaKeyOf)) as Promise<number[]>,
+          clientList(),
+        ]);
         const out: Record<string, QueueStats> = {};
-        for (const name of names) {
-          const row = stats.get(name);
-          if (!row?.exists) continue;
-          out[name] = {
-            counts: row.counts,
-            paused: row.paused,
-            workers: clients.get(workerClientName(refOf(name)))?.length ?? 0,
-          };
+        for (let i = 0; i < names.length; i++) {
+          if (!existsAt(counted, i)) continue;
+          const name = names[i]!;
+          out[name] = statsAt(counted, i, clients.get(keysOf(name).workers)?.length ?? 0);
         }
         return out;
       });
@@ -1133,7 +1117,7 @@ export function createBullmqBackend(options: BullmqBackendOptions): BullmqBacken
         const clients = await clientList();
         const workers: Worker[] = [];
         for (const name of list) {
-          for (const worker of clients.get(workerClientName(refOf(name))) ?? []) {
+          for (const worker of clients.get(keysOf(name).workers) ?? []) {
             workers.push({ ...worker, queues: [name] });
           }
         }

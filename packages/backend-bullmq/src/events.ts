@@ -36,6 +36,11 @@ export class EventReader {
   readonly #rediscover: () => Promise<readonly { queue: string; key: string; group: string }[]>;
   readonly #discoveryMs: number;
   #reader: Redis | undefined;
+  /**
+   * The watched streams' keys, one list per XREAD (per slot on a Redis Cluster), made again
+   * only when the set of streams changes: the loop runs every second or more often.
+   */
+  #groups: string[][] | undefined;
   #running: Promise<void> | undefined;
   #lastDiscovery = 0;
 
@@ -95,6 +100,7 @@ export class EventReader {
       for (const key of this.#streams.keys()) {
         if (!keys.has(key)) {
           this.#streams.delete(key);
+          this.#groups = undefined;
           changed = true;
         }
       }
@@ -112,6 +118,7 @@ export class EventReader {
         const entries = (results[i]?.[1] ?? []) as [string, string[]][];
         this.#streams.set(key, { queue, group, lastId: entries[0]?.[0] ?? '0-0' });
       });
+      this.#groups = undefined;
       // The first discovery is the starting set, not a change.
       if (this.#lastDiscovery !== 0 && pending.length > 0) changed = true;
     }
@@ -121,6 +128,7 @@ export class EventReader {
   async #loop(): Promise<void> {
     this.#lastDiscovery = 0;
     this.#streams.clear();
+    this.#groups = undefined;
     while (this.#listeners.size > 0) {
       try {
         await this.#refresh();
@@ -131,13 +139,10 @@ export class EventReader {
         this.#reader ??= this.#connect();
         // One XREAD over every stream; on a Redis Cluster one per slot (prefix), as XREAD
         // cannot cross slots.
-        const groups = new Map<string, string[]>();
-        for (const [key, watched] of this.#streams) {
-          const group = this.#redis.isCluster ? watched.group : '';
-          groups.set(group, [...(groups.get(group) ?? []), key]);
-        }
-        const blockMs = Math.max(50, Math.floor(1000 / groups.size));
-        for (const keys of groups.values()) {
+        this.#groups ??= this.#groupStreams();
+        const groups = this.#groups;
+        const blockMs = Math.max(50, Math.floor(1000 / groups.length));
+        for (const keys of groups) {
           const ids = keys.map((key) => this.#streams.get(key)!.lastId);
           const result = (await this.#reader.xread(
             'COUNT',
@@ -169,6 +174,17 @@ export class EventReader {
     }
     this.#reader?.disconnect();
     this.#reader = undefined;
+  }
+
+  #groupStreams(): string[][] {
+    const groups = new Map<string, string[]>();
+    for (const [key, watched] of this.#streams) {
+      const group = this.#redis.isCluster ? watched.group : '';
+      const keys = groups.get(group);
+      if (keys) keys.push(key);
+      else groups.set(group, [key]);
+    }
+    return [...groups.values()];
   }
 
   #connect(): Redis {

@@ -32,6 +32,11 @@ export function queueKeys({ prefix, name }: QueueRef) {
   };
 }
 
+/** A queue's event stream, without the other keys {@link queueKeys} builds (read for every queue). */
+export function eventsKey({ prefix, name }: QueueRef): string {
+  return `${prefix}:${name}:events`;
+}
+
 /** The queue a `<prefix>:<queue>:meta` key belongs to, or `null` for another key. */
 export function refOfMetaKey(key: string): QueueRef | null {
   if (!key.endsWith(':meta')) return null;

@@ -10,7 +10,8 @@ import {
   metricSeries,
 } from '@qadmin/core';
 import type { RedisClient as Redis } from './keys';
-import { type QueueRef, queueKeys } from './keys';
+import { eventsKey, type QueueRef, queueKeys } from './keys';
+import { type QueueScripts, STREAM_ENDS } from './scripts';
 
 /**
  * qadmin's own metrics for BullMQ queues, kept in Redis beside the queue so
@@ -34,9 +35,12 @@ const LOCK_MS = 30_000;
 const READ_COUNT = 2_000;
 const MAX_PER_ROUND = 50_000;
 
-/** The keys of qadmin's metrics for one queue. */
+/**
+ * The keys of qadmin's metrics for one queue (scripts.ts's STREAM_ENDS reads `position` by the
+ * same name, from the queue's event stream key).
+ */
 function metricKeys(ref: QueueRef) {
-  const base = `${queueKeys(ref).base}qadmin:metrics:`;
+  const base = `${ref.prefix}:${ref.name}:qadmin:metrics:`;
   return {
     position: `${base}position`,
     minute: (start: number) => `${base}${start}`,
@@ -90,11 +94,13 @@ function storedOf(minute: MinuteMetrics): StoredMinute {
 /** See the module comment. */
 export class MetricsSampler {
   readonly #redis: Redis;
+  readonly #scripts: QueueScripts;
   readonly #retentionMs: number;
   readonly #token = randomUUID();
 
-  constructor(redis: Redis, retentionMs: number) {
+  constructor(redis: Redis, scripts: QueueScripts, retentionMs: number) {
     this.#redis = redis;
+    this.#scripts = scripts;
     this.#retentionMs = retentionMs;
   }
 
@@ -105,25 +111,25 @@ export class MetricsSampler {
   async sample(queues: readonly QueueRef[]): Promise<number> {
     let recorded = 0;
     const byPrefix = new Map<string, QueueRef[]>();
-    for (const ref of queues) byPrefix.set(ref.prefix, [...(byPrefix.get(ref.prefix) ?? []), ref]);
+    for (const ref of queues) {
+      const refs = byPrefix.get(ref.prefix);
+      if (refs) refs.push(ref);
+      else byPrefix.set(ref.prefix, [ref]);
+    }
     for (const [prefix, refs] of byPrefix) {
       const locked = await this.#redis.set(lockKey(prefix), this.#token, 'PX', LOCK_MS, 'NX');
       if (locked !== 'OK') continue;
       try {
         // Where each queue's stream ends and where counting stopped, for all queues in one
         // round trip: only queues with new entries are read further.
-        const ends = this.#redis.pipeline();
-        for (const ref of refs) {
-          ends.get(metricKeys(ref).position).xrevrange(queueKeys(ref).events, '+', '-', 'COUNT', 1);
-        }
-        const results = (await ends.exec()) ?? [];
+        const ends = await this.#scripts.run(STREAM_ENDS, refs.map(eventsKey));
         const starts = this.#redis.pipeline();
         let starting = 0;
         for (let i = 0; i < refs.length; i++) {
           const ref = refs[i]!;
-          const position = results[2 * i]?.[1] as string | null | undefined;
-          const last = (results[2 * i + 1]?.[1] as [string, string[]][] | undefined)?.[0]?.[0];
-          if (position === null || position === undefined) {
+          const position = ends[2 * i] as string | null;
+          const last = (ends[2 * i + 1] as string | null) ?? undefined;
+          if (position === null) {
             // First round for this queue: count from the stream's end (history is not ours).
             starts.set(metricKeys(ref).position, last ?? '0-0');
             starting++;
