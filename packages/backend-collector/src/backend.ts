@@ -340,7 +340,9 @@ export function createCollectorBackend(options: CollectorOptions): CollectorBack
     const after = query.cursor ? decodeCursor(SEARCH_CURSOR, query.cursor, numbers(1))[0]! : null;
     const beyond = (column: string) =>
       after === null ? '' : `AND ${column} ${newest ? '<' : '>'} ?`;
-    const sources: { seqs: number[]; rows: JobRow[] }[] = [];
+    // Candidates are matched on (seq, queue, state, name) only; whole rows, data and all, are
+    // read for the page returned, not for every job looked at.
+    const sources: { seqs: number[]; hits: number[] }[] = [];
     const inText = query.fields.filter((f) => f !== 'name');
     const phrase = ftsPhrase(query.text);
     if (inText.length > 0 && phrase !== null) {
@@ -354,29 +356,31 @@ export function createCollectorBackend(options: CollectorOptions): CollectorBack
         )
         .all(...params)
         .map((r) => r.seq);
-      const rows =
+      const hits =
         seqs.length === 0
           ? []
           : db
-              .prepare<[string, string, string], JobRow>(
-                'SELECT * FROM jobs WHERE seq IN (SELECT value FROM json_each(?)) AND queue = ? AND state = ?',
+              .prepare<[string, string, string], { seq: number }>(
+                // CROSS JOIN keeps SQLite from scanning the (queue, state) index for the few hits.
+                'SELECT j.seq AS seq FROM json_each(?) e CROSS JOIN jobs j ON j.seq = e.value WHERE j.queue = ? AND j.state = ?',
               )
-              .all(JSON.stringify(seqs), queue, query.state);
-      sources.push({ seqs, rows });
+              .all(JSON.stringify(seqs), queue, query.state)
+              .map((r) => r.seq);
+      sources.push({ seqs, hits });
     }
     if (query.fields.includes('name')) {
       const params: unknown[] = [queue, query.state];
       if (after !== null) params.push(after);
       params.push(query.scanLimit);
       const scanned = db
-        .prepare<unknown[], JobRow>(
-          `SELECT * FROM jobs WHERE queue = ? AND state = ? ${beyond('seq')} ORDER BY seq ${dir} LIMIT ?`,
+        .prepare<unknown[], { seq: number; name: string }>(
+          `SELECT seq, name FROM jobs WHERE queue = ? AND state = ? ${beyond('seq')} ORDER BY seq ${dir} LIMIT ?`,
         )
         .all(...params);
       const needle = query.text.toLowerCase();
       sources.push({
-        seqs: scanned.map((r) => r.seq!),
-        rows: scanned.filter((r) => r.name.toLowerCase().includes(needle)),
+        seqs: scanned.map((r) => r.seq),
+        hits: scanned.filter((r) => r.name.toLowerCase().includes(needle)).map((r) => r.seq),
       });
     }
     // How far every source that stopped at its limit has looked.
@@ -387,15 +391,26 @@ export function createCollectorBackend(options: CollectorOptions): CollectorBack
       edge = edge === null ? last : newest ? Math.max(edge, last) : Math.min(edge, last);
     }
     const within = (seq: number) => edge === null || (newest ? seq >= edge : seq <= edge);
-    const hits = new Map<number, JobRow>();
+    const hits = new Set<number>();
     for (const source of sources) {
-      for (const row of source.rows) if (within(row.seq!)) hits.set(row.seq!, row);
+      for (const seq of source.hits) if (within(seq)) hits.add(seq);
     }
-    const ordered = [...hits.values()].sort((a, b) => (newest ? b.seq! - a.seq! : a.seq! - b.seq!));
-    const jobs = ordered.slice(0, query.limit);
-    const next = ordered.length > query.limit ? jobs.at(-1)!.seq! : edge;
+    const ordered = [...hits].sort((a, b) => (newest ? b - a : a - b));
+    const shown = ordered.slice(0, query.limit);
+    const next = ordered.length > query.limit ? shown.at(-1)! : edge;
+    const rows = new Map(
+      db
+        .prepare<[string], JobRow>(
+          'SELECT * FROM jobs WHERE seq IN (SELECT value FROM json_each(?))',
+        )
+        .all(JSON.stringify(shown))
+        .map((row) => [row.seq!, row]),
+    );
     return {
-      jobs: jobs.map(toJob),
+      jobs: shown.flatMap((seq) => {
+        const row = rows.get(seq);
+        return row ? [toJob(row)] : [];
+      }),
       nextCursor: next === null ? null : encodeCursor(SEARCH_CURSOR, [next]),
       total: null,
       scanned: sources.reduce((n, s) => n + s.seqs.length, 0),

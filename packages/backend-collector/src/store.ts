@@ -133,9 +133,9 @@ export class CollectorStore {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
-    // A bigger page cache and memory-mapped reads: the indexes of a busy store stay in memory.
-    this.db.pragma('cache_size = -65536');
-    this.db.pragma('mmap_size = 268435456');
+    // A 16 MiB page cache (SQLite's default is 2 MiB): the hot index pages of a busy store stay
+    // in memory. Bigger caches and memory-mapped reads measured no faster here, and cost RSS.
+    this.db.pragma('cache_size = -16384');
     this.db.pragma('temp_store = memory');
     const version = this.db.pragma('user_version', { simple: true }) as number;
     if (version > SCHEMA_VERSION) {
