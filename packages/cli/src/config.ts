@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { type ApiToken, normalizeBasePath, type PasswordUser, ROLES } from '@qadmin/core';
 import { z } from 'zod';
 import { UsageError } from './errors';
+import { LOG_FORMATS, type LogFormat } from './log';
 
 const role = z.enum(ROLES);
 const stringList = z.union([z.string(), z.array(z.string())]);
@@ -89,6 +90,10 @@ export const configSchema = z.strictObject({
    * Default `./.qadmin` in the working directory.
    */
   stateDir: z.string().min(1).optional(),
+  /** `text` (default) or `json`: one JSON object per line, for a log pipeline. */
+  logFormat: z.enum(LOG_FORMATS).optional(),
+  /** One line per answered request (no query values, cookies or credentials). Default `false`. */
+  accessLog: z.boolean().optional(),
 });
 
 /**
@@ -105,7 +110,9 @@ export const configSchema = z.strictObject({
 export type QadminConfig = z.input<typeof configSchema>;
 
 /**
- * Types a `qadmin.config.mjs` (or `.js`) without a build step.
+ * Types a `qadmin.config.mjs` (or `.js`) without a build step. In a
+ * `qadmin.config.ts` (Node 22.18+), `import type { QadminConfig }` does the
+ * same without a runtime import.
  *
  * @example
  * ```ts
@@ -176,6 +183,9 @@ export interface ServeSettings {
   stateDir: string;
   /** The config file that was read, if any. */
   configFile: string | null;
+  logFormat: LogFormat;
+  /** Whether every answered request is logged. */
+  accessLog: boolean;
 }
 
 /** The `serve` flags as `node:util` parseArgs returns them. */
@@ -195,9 +205,18 @@ export interface ServeFlags {
   ui?: boolean | undefined;
   'unsafe-anonymous-writes'?: boolean | undefined;
   'state-dir'?: string | undefined;
+  'log-format'?: string | undefined;
+  'access-log'?: boolean | undefined;
 }
 
-const DEFAULT_CONFIG_FILES = ['qadmin.config.json', 'qadmin.config.mjs', 'qadmin.config.js'];
+const DEFAULT_CONFIG_FILES = [
+  'qadmin.config.json',
+  'qadmin.config.mjs',
+  'qadmin.config.js',
+  'qadmin.config.ts',
+  'qadmin.config.mts',
+];
+const TYPESCRIPT_EXTENSIONS = new Set(['.ts', '.mts', '.cts']);
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
 /** True for the host names that only this machine can reach. */
@@ -217,6 +236,44 @@ function envBoolean(name: string, value: string | undefined): boolean | undefine
   if (['1', 'true', 'yes', 'on'].includes(normal)) return true;
   if (['0', 'false', 'no', 'off'].includes(normal)) return false;
   throw new UsageError(`${name} must be true or false, not ${JSON.stringify(value)}`);
+}
+
+function parseLogFormat(source: string, value: string): LogFormat {
+  const format = value.trim().toLowerCase();
+  if ((LOG_FORMATS as readonly string[]).includes(format)) return format as LogFormat;
+  throw new UsageError(`${source} must be text or json, not ${JSON.stringify(value)}`);
+}
+
+/**
+ * The log format a flag or `QADMIN_LOG_FORMAT` asks for, or `undefined`
+ * when neither does or the value is not a format. Known before the config
+ * file is read, so that a config file that cannot be read is reported in it.
+ *
+ * @example
+ * ```ts
+ * const early = requestedLogFormat(flags, process.env) ?? 'text';
+ * ```
+ */
+export function requestedLogFormat(
+  flags: ServeFlags,
+  env: NodeJS.ProcessEnv,
+): LogFormat | undefined {
+  const value = flags['log-format'] ?? (env.QADMIN_LOG_FORMAT || undefined);
+  if (value === undefined) return undefined;
+  try {
+    return parseLogFormat('', value);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether this Node imports TypeScript by itself: 22.18+ and 23.6+ strip
+ * types by default (`process.features.typescript` is `'strip'`); 20 has no
+ * such feature, and 22.6-22.17 only behind `--experimental-strip-types`.
+ */
+function nodeStripsTypes(): boolean {
+  return Boolean((process.features as { typescript?: string | false }).typescript);
 }
 
 function parsePort(source: string, value: string): number {
@@ -289,6 +346,11 @@ export async function loadConfigFile(path: string): Promise<z.output<typeof conf
       );
     }
   } else {
+    if (TYPESCRIPT_EXTENSIONS.has(extname(path)) && !nodeStripsTypes()) {
+      throw new UsageError(
+        `config file ${path}: Node ${process.versions.node} cannot load TypeScript: run qadmin with Node 22.18+ (or 23.6+), which strips types by itself, or write the config as qadmin.config.mjs or qadmin.config.json`,
+      );
+    }
     try {
       const module = (await import(pathToFileURL(path).href)) as { default?: unknown };
       raw = module.default ?? module;
@@ -298,7 +360,9 @@ export async function loadConfigFile(path: string): Promise<z.output<typeof conf
       const hint =
         code === 'ERR_UNKNOWN_FILE_EXTENSION'
           ? ' (this Node cannot load that file type: use qadmin.config.json or .mjs)'
-          : '';
+          : code === 'ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX'
+            ? ' (Node only strips types: enums, namespaces and parameter properties need a build step)'
+            : '';
       throw new UsageError(
         `config file ${path}: ${error instanceof Error ? error.message : String(error)}${hint}`,
       );
@@ -387,6 +451,18 @@ export async function resolveServeSettings(
       throw new UsageError(`--base-path: ${(error as Error).message}`);
     }
   }
+
+  const logFormat =
+    flags['log-format'] !== undefined
+      ? parseLogFormat('--log-format', flags['log-format'])
+      : env.QADMIN_LOG_FORMAT
+        ? parseLogFormat('QADMIN_LOG_FORMAT', env.QADMIN_LOG_FORMAT)
+        : (file.logFormat ?? 'text');
+  const accessLog =
+    flags['access-log'] ??
+    envBoolean('QADMIN_ACCESS_LOG', env.QADMIN_ACCESS_LOG) ??
+    file.accessLog ??
+    false;
 
   const title = flags.title ?? (env.QADMIN_TITLE || undefined) ?? file.title ?? 'qadmin';
   if (title.trim() === '') throw new UsageError('--title must not be empty');
@@ -575,5 +651,7 @@ export async function resolveServeSettings(
     unsafeAnonymousWrites,
     stateDir,
     configFile,
+    logFormat,
+    accessLog,
   };
 }

@@ -17,6 +17,13 @@ export {
 } from './config';
 export { CommandError, describeError, StartupError, UsageError } from './errors';
 export { hashPasswordCommand, MIN_PASSWORD_LENGTH } from './hash-password';
+export type { LogFormat } from './log';
 export { type MainIo, main, VERSION } from './main';
 export { type Output, type RunningServer, serve } from './serve';
-export { createSources, PROBE_TIMEOUT_MS, probeSource, type Source } from './sources';
+export {
+  type ConnectionChange,
+  createSources,
+  PROBE_TIMEOUT_MS,
+  probeSource,
+  type Source,
+} from './sources';

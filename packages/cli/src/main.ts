@@ -12,9 +12,10 @@ import { cleanCommand, retryAllCommand } from './commands/bulk';
 import { sanitize } from './commands/format';
 import { jobCommand, jobsCommand } from './commands/jobs';
 import { queuesCommand } from './commands/queues';
-import { resolveServeSettings, type ServeFlags } from './config';
+import { requestedLogFormat, resolveServeSettings, type ServeFlags } from './config';
 import { CommandError, describeError, StartupError, UsageError } from './errors';
 import { hashPasswordCommand } from './hash-password';
+import { createLogger, type LogFormat, type Output, routeConsole } from './log';
 import { serve } from './serve';
 
 declare const __QADMIN_CLI_VERSION__: string | undefined;
@@ -93,7 +94,15 @@ Server:
   --no-ui                   the JSON API, OpenAPI, Prometheus metrics and    QADMIN_NO_UI
                             events, without the web UI
   --config <file>           config file (default ./qadmin.config.json,       QADMIN_CONFIG
-                            .mjs or .js when present)
+                            .mjs or .js when present; .ts and .mts on
+                            Node 22.18+)
+
+Logs:
+  --log-format <format>     text (default) or json: one JSON object per      QADMIN_LOG_FORMAT
+                            line with time, level, msg and fields
+  --access-log              a line per request once answered: method, path,  QADMIN_ACCESS_LOG
+                            query parameter names (not values), status,
+                            duration, bytes, who was logged in
 
 Access:
   --read-only               nobody can change jobs                           QADMIN_READ_ONLY
@@ -157,28 +166,65 @@ const SERVE_OPTIONS = {
   title: { type: 'string' },
   ui: { type: 'boolean' },
   'unsafe-anonymous-writes': { type: 'boolean' },
+  'log-format': { type: 'string' },
+  'access-log': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 async function runServe(args: string[], io: MainIo): Promise<number> {
-  const flags = parse<ServeFlags>('serve', args, {
-    options: SERVE_OPTIONS,
-    allowNegative: true,
-  });
-  if (flags.help) {
-    io.stdout.write(SERVE_HELP);
-    return 0;
+  const output: Output = {
+    out: (line) => io.stdout.write(`${line}\n`),
+    err: (line) => io.stderr.write(`${line}\n`),
+  };
+  // A failure before the settings are known is still reported in the format asked for.
+  let format: LogFormat = requestedLogFormat({}, io.env) ?? 'text';
+  let restoreConsole: (() => void) | undefined;
+  try {
+    const flags = parse<ServeFlags>('serve', args, {
+      options: SERVE_OPTIONS,
+      allowNegative: true,
+    });
+    if (flags.help) {
+      io.stdout.write(SERVE_HELP);
+      return 0;
+    }
+    format = requestedLogFormat(flags, io.env) ?? format;
+    const settings = await resolveServeSettings(flags, io.env, io.cwd);
+    format = settings.logFormat;
+    // Only the process's own streams: a caller that passed others owns its console.
+    if (format === 'json' && io.stdout === process.stdout && io.stderr === process.stderr) {
+      restoreConsole = routeConsole(createLogger(output, 'json'));
+    }
+    const running = await serve(settings, output, { handleSignals: true });
+    return await running.stopped;
+  } catch (error) {
+    if (format === 'text') throw error;
+    const failure = describeFailure(error);
+    createLogger(output, 'json').error(failure.message, {
+      event: 'failed',
+      exitCode: failure.exitCode,
+      ...(failure.stack !== undefined && { stack: failure.stack }),
+    });
+    return failure.exitCode;
+  } finally {
+    restoreConsole?.();
   }
-  const settings = await resolveServeSettings(flags, io.env, io.cwd);
-  const running = await serve(
-    settings,
-    {
-      out: (line) => io.stdout.write(`${line}\n`),
-      err: (line) => io.stderr.write(`${line}\n`),
-    },
-    { handleSignals: true },
-  );
-  return running.stopped;
+}
+
+/**
+ * What a command's failure means for whoever ran it: exit 2 for a mistake in
+ * the invocation, 1 for a failure at run time, and for a bug the stack too.
+ */
+function describeFailure(error: unknown): { message: string; exitCode: number; stack?: string } {
+  if (error instanceof UsageError) return { message: sanitize(error.message), exitCode: 2 };
+  if (error instanceof StartupError || error instanceof CommandError) {
+    return { message: sanitize(error.message), exitCode: 1 };
+  }
+  return {
+    message: describeError(error),
+    exitCode: 1,
+    ...(error instanceof Error && error.stack !== undefined && { stack: error.stack }),
+  };
 }
 
 async function runHashPassword(args: string[], io: MainIo): Promise<number> {
@@ -257,17 +303,10 @@ export async function main(args: string[], io: Partial<MainIo> = {}): Promise<nu
     }
   } catch (error) {
     const prefix = command && !command.startsWith('-') ? `qadmin ${command}` : 'qadmin';
-    if (error instanceof UsageError) {
-      full.stderr.write(`${prefix}: ${sanitize(error.message)}\n`);
-      return 2;
-    }
-    if (error instanceof StartupError || error instanceof CommandError) {
-      full.stderr.write(`${prefix}: ${sanitize(error.message)}\n`);
-      return 1;
-    }
-    // Unexpected: still one line first, then the stack for a bug report.
-    full.stderr.write(`${prefix}: ${describeError(error)}\n`);
-    if (error instanceof Error && error.stack) full.stderr.write(`${error.stack}\n`);
-    return 1;
+    const failure = describeFailure(error);
+    full.stderr.write(`${prefix}: ${failure.message}\n`);
+    // Unexpected: the one line first, then the stack for a bug report.
+    if (failure.stack) full.stderr.write(`${failure.stack}\n`);
+    return failure.exitCode;
   }
 }

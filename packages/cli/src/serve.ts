@@ -1,7 +1,8 @@
 /**
  * `qadmin serve`: the dashboard on its own `node:http` server, over the
- * sources of {@link ServeSettings}, with a clear start-up report and a
- * shutdown that ends within 2 s.
+ * sources of {@link ServeSettings}, with a clear start-up report (as text or
+ * JSON lines, see ./log.ts), an optional access log, and a shutdown that
+ * ends within 2 s.
  */
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -20,6 +21,7 @@ import {
 } from '@qadmin/core';
 import { isLoopback, type ServeSettings } from './config';
 import { describeError, StartupError, UsageError } from './errors';
+import { createLogger, type Logger, notingPrincipal, type Output, withAccessLog } from './log';
 import { createSources, probeSource } from './sources';
 import {
   AUTH_STATE_FILE,
@@ -29,11 +31,7 @@ import {
   writeAuthState,
 } from './state';
 
-/** Where `serve` writes: one line per call, without the newline. */
-export interface Output {
-  out(line: string): void;
-  err(line: string): void;
-}
+export type { Output } from './log';
 
 /**
  * A running dashboard: its URL, and a promise of the exit code that settles
@@ -96,7 +94,7 @@ interface AuthPlan {
  * beyond loopback and allowed to write, a first-run setup that will keep its
  * admin there; else none (read-only, as without auth).
  */
-async function planAuth(settings: ServeSettings, output: Output): Promise<AuthPlan> {
+async function planAuth(settings: ServeSettings, log: Logger): Promise<AuthPlan> {
   const plan = (
     source: AuthPlan['source'],
     providers: AuthProvider[],
@@ -129,7 +127,9 @@ async function planAuth(settings: ServeSettings, output: Output): Promise<AuthPl
   }
 
   const stateFile = join(settings.stateDir, AUTH_STATE_FILE);
-  const stored = readAuthState(stateFile, (line) => output.err(line));
+  const stored = readAuthState(stateFile, (message) =>
+    log.warn(message, { event: 'state-file-readable', stateFile }),
+  );
   if (stored && stored.users.length > 0) {
     if (settings.unsafeAnonymousWrites) {
       throw new UsageError(
@@ -172,8 +172,9 @@ async function planAuth(settings: ServeSettings, output: Output): Promise<AuthPl
       code: setupCode,
       async store(user: PasswordUser) {
         await writeAuthState(stateFile, { ...state, users: [user] });
-        output.out(
-          `qadmin: first-run setup done: admin ${JSON.stringify(user.username)} kept in ${stateFile}; from now on, log in`,
+        log.info(
+          `first-run setup done: admin ${JSON.stringify(user.username)} kept in ${stateFile}; from now on, log in`,
+          { event: 'setup-done', username: user.username, stateFile },
         );
       },
     },
@@ -193,16 +194,51 @@ function queueLine(names: string[]): string {
   return `${plural(names.length, 'queue')}: ${shown}${more}`;
 }
 
-function writesLine(settings: ServeSettings, url: string, auth: AuthPlan): string {
-  if (settings.readOnly) return 'writes: off (--read-only): nobody can change jobs';
+/**
+ * Whether jobs can be changed, and why: the line for people, and for a JSON
+ * log `writes` (`off`, `by-role` after login, `anyone`) with a `reason`
+ * that stays the same when the wording changes.
+ */
+interface WritesReport {
+  line: string;
+  writes: 'off' | 'by-role' | 'anyone';
+  reason:
+    | 'read-only'
+    | 'first-run-setup-pending'
+    | 'users-from-state'
+    | 'unsafe-anonymous-writes'
+    | 'users-or-tokens'
+    | 'no-users-or-tokens';
+}
+
+function writesReport(settings: ServeSettings, url: string, auth: AuthPlan): WritesReport {
+  if (settings.readOnly) {
+    return {
+      line: 'writes: off (--read-only): nobody can change jobs',
+      writes: 'off',
+      reason: 'read-only',
+    };
+  }
   if (auth.source === 'setup') {
-    return 'writes: off until the first-run setup creates an admin; then after login, by role';
+    return {
+      line: 'writes: off until the first-run setup creates an admin; then after login, by role',
+      writes: 'off',
+      reason: 'first-run-setup-pending',
+    };
   }
   if (auth.source === 'state') {
-    return `writes: after login, by role: ${plural(auth.users, 'user')} (password login) from the first-run setup, kept in ${auth.stateFile}`;
+    return {
+      line: `writes: after login, by role: ${plural(auth.users, 'user')} (password login) from the first-run setup, kept in ${auth.stateFile}`,
+      writes: 'by-role',
+      reason: 'users-from-state',
+    };
   }
   if (settings.unsafeAnonymousWrites) {
-    return `writes: ANYONE who can reach ${url} can change and delete jobs, without logging in (--unsafe-anonymous-writes: for local development only)`;
+    return {
+      line: `writes: ANYONE who can reach ${url} can change and delete jobs, without logging in (--unsafe-anonymous-writes: for local development only)`,
+      writes: 'anyone',
+      reason: 'unsafe-anonymous-writes',
+    };
   }
   const ways = [
     settings.users.length > 0 && `${plural(settings.users.length, 'user')} (password login)`,
@@ -210,9 +246,17 @@ function writesLine(settings: ServeSettings, url: string, auth: AuthPlan): strin
       `${plural(settings.tokens.length, 'token')} (Authorization: Bearer)`,
   ].filter(Boolean);
   if (ways.length > 0) {
-    return `writes: after login, by role (operators act on jobs, admins on whole queues): ${ways.join(', ')}`;
+    return {
+      line: `writes: after login, by role (operators act on jobs, admins on whole queues): ${ways.join(', ')}`,
+      writes: 'by-role',
+      reason: 'users-or-tokens',
+    };
   }
-  return 'writes: off, because no users or tokens are configured: the dashboard is read-only. Add auth.users (`qadmin hash-password` makes a passwordHash) or auth.tokens to qadmin.config.json';
+  return {
+    line: 'writes: off, because no users or tokens are configured: the dashboard is read-only. Add auth.users (`qadmin hash-password` makes a passwordHash) or auth.tokens to qadmin.config.json',
+    writes: 'off',
+    reason: 'no-users-or-tokens',
+  };
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {
@@ -247,7 +291,9 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 /**
  * Starts the dashboard: creates the sources and checks that each answers
  * (a {@link StartupError} naming the first that does not), builds the
- * dashboard with its login, listens, and prints what it found. With
+ * dashboard with its login, listens, and prints what it found, in
+ * `settings.logFormat`. A source that goes away later is reported (Redis
+ * tells), and its queues answer 503 until it is back. With
  * `handleSignals`, SIGTERM and SIGINT stop it.
  *
  * @example
@@ -262,7 +308,8 @@ export async function serve(
   output: Output,
   options: { handleSignals?: boolean } = {},
 ): Promise<RunningServer> {
-  const auth = await planAuth(settings, output);
+  const log = createLogger(output, settings.logFormat);
+  const auth = await planAuth(settings, log);
   const uiDir = settings.ui ? uiDirectory() : undefined;
   const sources = createSources(settings);
   const closeSources = async () => {
@@ -286,7 +333,7 @@ export async function serve(
       readOnly: settings.readOnly,
       // The UI's files are served only when asked for; `false` leaves the small API page.
       uiDir: settings.ui && uiDir !== undefined ? uiDir : false,
-      auth: auth.providers,
+      auth: settings.accessLog ? auth.providers.map(notingPrincipal) : auth.providers,
       unsafeAnonymousWrites: settings.unsafeAnonymousWrites,
       // The start-up report below says the same, with the reason and the fix.
       warn: () => {},
@@ -298,7 +345,8 @@ export async function serve(
     throw new UsageError(describeError(error));
   }
 
-  const server = createServer(createNodeListener(admin, { basePath: settings.basePath }));
+  const listener = createNodeListener(admin, { basePath: settings.basePath });
+  const server = createServer(settings.accessLog ? withAccessLog(listener, log) : listener);
   let port: number;
   try {
     port = await listen(server, settings.port, settings.host);
@@ -310,33 +358,63 @@ export async function serve(
   const hostInUrl = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
   const url = `http://${hostInUrl}:${port}${settings.basePath}/`;
 
-  output.out(`qadmin: dashboard at ${url}${settings.ui ? '' : ' (--no-ui: the JSON API only)'}`);
-  if (settings.ui && uiDir === undefined) {
-    output.err('qadmin: @qadmin/ui is not installed: serving the API page instead of the web UI');
-  }
-  if (settings.configFile) output.out(`qadmin: config file ${settings.configFile}`);
-  sources.forEach((source, index) => {
-    output.out(
-      `qadmin: source ${source.backend.id}: ${source.description}: ${queueLine(found[index]!)}`,
-    );
+  log.info(`dashboard at ${url}${settings.ui ? '' : ' (--no-ui: the JSON API only)'}`, {
+    event: 'listening',
+    url,
+    ui: settings.ui,
   });
-  output.out(
-    `qadmin: API at ${url}api/overview, OpenAPI at ${url}api/openapi.json, Prometheus at ${url}metrics`,
+  if (settings.ui && uiDir === undefined) {
+    log.warn('@qadmin/ui is not installed: serving the API page instead of the web UI', {
+      event: 'ui-missing',
+    });
+  }
+  if (settings.configFile) {
+    log.info(`config file ${settings.configFile}`, {
+      event: 'config-file',
+      configFile: settings.configFile,
+    });
+  }
+  sources.forEach((source, index) => {
+    const queues = found[index]!;
+    log.info(`source ${source.backend.id}: ${source.description}: ${queueLine(queues)}`, {
+      event: 'source',
+      id: source.backend.id,
+      kind: source.kind,
+      source: source.description,
+      queues,
+    });
+  });
+  log.info(
+    `API at ${url}api/overview, OpenAPI at ${url}api/openapi.json, Prometheus at ${url}metrics`,
+    {
+      event: 'endpoints',
+      api: `${url}api/overview`,
+      openapi: `${url}api/openapi.json`,
+      metrics: `${url}metrics`,
+    },
   );
-  output.out(`qadmin: ${writesLine(settings, url, auth)}`);
+  const writes = writesReport(settings, url, auth);
+  log.info(writes.line, { event: 'writes', writes: writes.writes, reason: writes.reason });
   if (auth.setupCode !== null) {
     const wildcard = settings.host === '0.0.0.0' || settings.host === '::';
-    output.out(
-      `qadmin: first-run setup: no users or tokens are configured and the dashboard listens on ${settings.host}, so nothing can be seen or changed until an admin exists. Open ${url}${wildcard ? " (from another machine: this machine's address)" : ''} and create one with this one-time setup code:`,
+    log.info(
+      `first-run setup: no users or tokens are configured and the dashboard listens on ${settings.host}, so nothing can be seen or changed until an admin exists. Open ${url}${wildcard ? " (from another machine: this machine's address)" : ''} and create one with this one-time setup code:`,
+      { event: 'setup', url, stateFile: auth.stateFile },
     );
-    output.out(`qadmin: setup code: ${auth.setupCode}`);
+    log.info(`setup code: ${auth.setupCode}`, { event: 'setup-code', setupCode: auth.setupCode });
   }
   if (!isLoopback(settings.host) && auth.providers.length === 0) {
-    output.err(
-      `qadmin: listening on ${settings.host} without login: anyone who reaches it can read every job's data`,
+    log.warn(
+      `listening on ${settings.host} without login: anyone who reaches it can read every job's data`,
+      { event: 'open-to-network', host: settings.host },
     );
   }
-  output.out('qadmin: Ctrl+C (or SIGTERM) stops it');
+  if (settings.accessLog) {
+    log.info('access log: one line per request (query values, cookies and credentials left out)', {
+      event: 'access-log',
+    });
+  }
+  log.info('Ctrl+C (or SIGTERM) stops it', { event: 'ready' });
 
   let resolveStopped!: (code: number) => void;
   const stopped = new Promise<number>((resolve) => {
@@ -344,9 +422,29 @@ export async function serve(
   });
   let stopping: Promise<number> | undefined;
 
+  for (const source of sources) {
+    source.watchConnection?.((change) => {
+      // Closing the sources at shutdown is no loss.
+      if (stopping) return;
+      const fields = { id: source.backend.id, kind: source.kind, source: source.description };
+      if (change.up) {
+        log.info(`source ${source.backend.id} is back: ${source.description}`, {
+          event: 'source-back',
+          ...fields,
+        });
+      } else {
+        const error = describeError(change.error);
+        log.warn(
+          `source ${source.backend.id} is unreachable (${error}): its queues answer 503 until it is back`,
+          { event: 'source-lost', ...fields, error },
+        );
+      }
+    });
+  }
+
   const stop = (reason: string): Promise<number> => {
     stopping ??= (async () => {
-      output.out(`qadmin: ${reason}: stopping`);
+      log.info(`${reason}: stopping`, { event: 'stopping', reason });
       let forced = false;
       const deadline = new Promise<void>((resolve) => {
         setTimeout(() => {
@@ -369,7 +467,10 @@ export async function serve(
       await Promise.race([orderly, deadline]);
       if (forced) {
         server.closeAllConnections();
-        output.err(`qadmin: not everything closed within ${SHUTDOWN_DEADLINE_MS} ms; exiting`);
+        log.error(`not everything closed within ${SHUTDOWN_DEADLINE_MS} ms; exiting`, {
+          event: 'stop-forced',
+          deadlineMs: SHUTDOWN_DEADLINE_MS,
+        });
       }
       const code = forced ? 1 : 0;
       resolveStopped(code);

@@ -10,15 +10,38 @@ import type { QueueBackend } from '@qadmin/core';
 import { redactUrl, type ServeSettings } from './config';
 import { describeError, StartupError } from './errors';
 
+/**
+ * A change in a source's connection after start-up: `up: false` once its
+ * client has lost the server and failed to reconnect (with that failure),
+ * `up: true` when it is back.
+ *
+ * @example
+ * ```ts
+ * source.watchConnection?.((change) => console.log(change.up ? 'back' : 'lost'));
+ * ```
+ */
+export interface ConnectionChange {
+  up: boolean;
+  error?: unknown;
+}
+
 /** One backend of the dashboard and how to name it in messages. */
 export interface Source {
   backend: QueueBackend;
+  /** What it reads: `demo`, `bullmq`, `pgboss` or `collector`. */
+  kind: 'demo' | 'bullmq' | 'pgboss' | 'collector';
   /** `Redis redis://127.0.0.1:6379 (prefix bull)`, for start-up lines and errors. */
   description: string;
   /** The last connection error its client reported, for a clearer message than a timeout. */
   lastError(): unknown;
   /** Stops what the source runs besides the backend (the demo's workload). */
   stop(): void;
+  /**
+   * Hears when the connection is lost and when it is back, for sources whose
+   * client says so (Redis). Requests do not wait for it: the backend answers
+   * 503 for the source's queues meanwhile.
+   */
+  watchConnection?(listener: (change: ConnectionChange) => void): void;
 }
 
 /** How long a source may take to list its queues at start-up. */
@@ -41,6 +64,7 @@ export function createSources(settings: ServeSettings): Source[] {
     const stopWorkload = startDemoWorkload(backend);
     sources.push({
       backend,
+      kind: 'demo',
       description: 'demo (in-memory, with a synthetic workload)',
       lastError: () => undefined,
       stop: stopWorkload,
@@ -54,14 +78,33 @@ export function createSources(settings: ServeSettings): Source[] {
       ...(redis.label !== undefined && { label: redis.label }),
     });
     let lastError: unknown;
+    const listeners: ((change: ConnectionChange) => void)[] = [];
+    // ioredis reconnects by itself and says `close`, then an `error` per failed attempt, then
+    // `ready`: a loss is told at its first failed attempt, so a blip that reconnects at once is not.
+    let state: 'up' | 'closed' | 'lost' = 'up';
+    backend.redis.on('close', () => {
+      if (state === 'up') state = 'closed';
+    });
     backend.redis.on('error', (error: unknown) => {
       lastError = error;
+      if (state !== 'closed') return;
+      state = 'lost';
+      for (const listener of listeners) listener({ up: false, error });
+    });
+    backend.redis.on('ready', () => {
+      const wasLost = state === 'lost';
+      state = 'up';
+      if (wasLost) for (const listener of listeners) listener({ up: true });
     });
     sources.push({
       backend,
+      kind: 'bullmq',
       description: `Redis ${redactUrl(redis.url)} (BullMQ, prefix ${redis.prefixes.join(', ')})`,
       lastError: () => lastError,
       stop: () => {},
+      watchConnection: (listener) => {
+        listeners.push(listener);
+      },
     });
   }
   for (const postgres of settings.postgres) {
@@ -73,6 +116,7 @@ export function createSources(settings: ServeSettings): Source[] {
     });
     sources.push({
       backend,
+      kind: 'pgboss',
       description: `PostgreSQL ${redactUrl(postgres.url)} (pg-boss, schema ${postgres.schema})`,
       lastError: () => undefined,
       stop: () => {},
@@ -103,6 +147,7 @@ export function createSources(settings: ServeSettings): Source[] {
         : 'no ingest tokens (QADMIN_INGEST_TOKENS or ingestTokens): workers cannot report';
     sources.push({
       backend,
+      kind: 'collector',
       description: `collector ${collector.file} (${ingest})`,
       lastError: () => undefined,
       stop: () => {},

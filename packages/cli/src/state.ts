@@ -52,7 +52,8 @@ export function newSessionSecret(): string {
 /**
  * Reads `auth.json`: `null` when it does not exist. A file that cannot be
  * read or is not what qadmin wrote is a {@link StartupError} naming it.
- * `warn` hears when other users of the machine may read it.
+ * `warn` hears (a message without the `qadmin:` prefix) when other users of
+ * the machine may read it.
  *
  * @example
  * ```ts
@@ -85,7 +86,7 @@ export function readAuthState(file: string, warn: (line: string) => void): AuthS
   // Windows has no such mode bits to check.
   if (process.platform !== 'win32' && (statSync(file).mode & 0o077) !== 0) {
     warn(
-      `qadmin: ${file} can be read by other users of this machine, and it holds the session secret: chmod 600 it`,
+      `${file} can be read by other users of this machine, and it holds the session secret: chmod 600 it`,
     );
   }
   return parsed.data;

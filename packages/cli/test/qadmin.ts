@@ -20,6 +20,8 @@ export interface Options {
   env?: Record<string, string>;
   cwd?: string;
   stdin?: string;
+  /** The Node binary to run it with; default the one running the tests. */
+  node?: string;
 }
 
 /** The outcome of a command that runs to its end. */
@@ -35,7 +37,7 @@ export async function runQadmin(
   options: Options = {},
   timeoutMs = 30_000,
 ): Promise<Finished> {
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const child = spawn(options.node ?? process.execPath, [BIN, ...args], {
     env: cleanEnv(options.env ?? {}),
     cwd: options.cwd ?? process.cwd(),
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -50,7 +52,8 @@ export async function runQadmin(
   });
   child.stdin.end(options.stdin ?? '');
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  const [code] = (await once(child, 'exit')) as [number | null];
+  // 'close', not 'exit': by then its output has been read to the end.
+  const [code] = (await once(child, 'close')) as [number | null];
   clearTimeout(timer);
   return { code, stdout, stderr };
 }
@@ -71,7 +74,7 @@ export async function startServe(
   options: Options = {},
   timeoutMs = 30_000,
 ): Promise<Served> {
-  const child = spawn(process.execPath, [BIN, 'serve', ...args], {
+  const child = spawn(options.node ?? process.execPath, [BIN, 'serve', ...args], {
     env: cleanEnv(options.env ?? {}),
     cwd: options.cwd ?? process.cwd(),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -93,8 +96,9 @@ export async function startServe(
     });
     child.stdout!.on('data', (chunk: string) => {
       output += chunk;
-      // Resolve once the whole start-up report is out, not just its first line.
-      const match = /dashboard at (http:\/\/\S+)[\s\S]*stops it/.exec(output);
+      // Resolve once the whole start-up report is out, not just its first line
+      // (as text or as JSON lines, where a quote ends the URL).
+      const match = /dashboard at (http:\/\/[^\s"]+)[\s\S]*stops it/.exec(output);
       if (match?.[1]) {
         clearTimeout(timer);
         resolve(match[1]);
@@ -110,9 +114,10 @@ export async function startServe(
       if (child.exitCode !== null || child.signalCode !== null) {
         return { code: child.exitCode, ms: 0 };
       }
-      const exited = once(child, 'exit');
+      // 'close', not 'exit': by then the last lines it printed have been read too.
+      const closed = once(child, 'close');
       child.kill('SIGTERM');
-      const [code] = (await exited) as [number | null];
+      const [code] = (await closed) as [number | null];
       return { code, ms: Date.now() - started };
     },
   };
