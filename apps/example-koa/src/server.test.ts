@@ -58,10 +58,22 @@ describe('apps/example-koa', () => {
         },
       )
       .toMatch(/^550 mailbox user\d+@bounce\.example unavailable$/);
-    const done = await get<Page>('api/queues/collector%3Aimages/jobs?state=completed');
-    expect(done.jobs.length).toBeGreaterThan(0);
-    const workers = await get<{ name: string; queues: string[] }[]>('api/workers');
-    expect(workers[0]).toMatchObject({ name: expect.stringMatching(/^shop-worker@/) });
+    await expect
+      .poll(
+        async () =>
+          (await get<Page>('api/queues/collector%3Aimages/jobs?state=completed')).jobs.length,
+        {
+          timeout: 20_000,
+          interval: 500,
+        },
+      )
+      .toBeGreaterThan(0);
+    await expect
+      .poll(async () => (await get<{ name: string }[]>('api/workers'))[0]?.name, {
+        timeout: 20_000,
+        interval: 500,
+      })
+      .toMatch(/^shop-worker@/);
   }, 45_000);
 
   it('queues through the app and retries from the dashboard through bee-queue', async () => {
