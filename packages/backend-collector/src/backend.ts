@@ -38,7 +38,7 @@ import {
   unsupported,
   type Worker,
 } from '@qadmin/core';
-import { type CollectorEventInput, collectorEventSchema } from './events';
+import type { CollectorEventInput } from './events';
 import type { JobRow } from './fold';
 import { CollectorStore, type StoreChange, type WorkerRow, yieldToRequests } from './store';
 
@@ -704,4 +704,3 @@ export function createCollectorBackend(options: CollectorOptions): CollectorBack
   });
 }
 
-export { collectorEventSchema };
