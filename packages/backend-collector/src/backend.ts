@@ -703,4 +703,3 @@ export function createCollectorBackend(options: CollectorOptions): CollectorBack
     },
   });
 }
-
