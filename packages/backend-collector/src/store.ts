@@ -52,7 +52,15 @@ export interface CommandRow {
   message: string | null;
 }
 
-/** Milliseconds a command stays with the worker it was handed to. */
+/**
+ * Milliseconds a command stays with the worker it was handed to; without an
+ * answer by then it is offered again.
+ *
+ * @example
+ * ```ts
+ * const pollAgainBefore = Date.now() + COMMAND_LEASE_MS;
+ * ```
+ */
 export const COMMAND_LEASE_MS = 60_000;
 const TERMINAL: readonly JobState[] = ['completed', 'failed', 'cancelled', 'abandoned'];
 
@@ -117,7 +125,18 @@ function rowOf(v: unknown[]): JobRow {
   };
 }
 
-/** Opens (or creates) a store file and prepares every statement once. */
+/**
+ * The collector's SQLite store: opens (or creates) the file and prepares
+ * every statement once. {@link createCollectorBackend} makes one; use it
+ * directly only for tools that need the store without a dashboard.
+ *
+ * @example
+ * ```ts
+ * const store = new CollectorStore('./data/qadmin-events.db');
+ * console.log(store.totalJobs());
+ * store.close();
+ * ```
+ */
 export class CollectorStore {
   readonly db: Database.Database;
   readonly #now: () => number;
