@@ -414,7 +414,6 @@ export async function serve(
       event: 'access-log',
     });
   }
-  log.info('Ctrl+C (or SIGTERM) stops it', { event: 'ready' });
 
   let resolveStopped!: (code: number) => void;
   const stopped = new Promise<number>((resolve) => {
@@ -489,5 +488,7 @@ export async function serve(
     }
   }
 
+  // Last, once the signals are handled: whoever waits for this line may send one at once.
+  log.info('Ctrl+C (or SIGTERM) stops it', { event: 'ready' });
   return { url, server, admin, stop, stopped, setupCode: auth.setupCode };
 }

@@ -64,7 +64,9 @@ const configDir = (config: object): string => {
 describe('qadmin serve --log-format json', () => {
   it('prints the start-up report and the shutdown as JSON lines with their fields', async () => {
     const served = await serve(['--demo', '--port', '0', '--log-format', 'json']);
-    await served.stop();
+    const { code } = await served.stop();
+    // The whole output on failure: a missing line is otherwise a riddle.
+    expect(code, served.output()).toBe(0);
     const lines = jsonLines(served.output());
     const byEvent = (event: string) => lines.find((line) => line.event === event);
 
@@ -81,7 +83,10 @@ describe('qadmin serve --log-format json', () => {
       reason: 'no-users-or-tokens',
       msg: expect.stringMatching(/^writes: off, because no users or tokens are configured/),
     });
-    expect(byEvent('stopping')).toMatchObject({ reason: 'SIGTERM', msg: 'SIGTERM: stopping' });
+    expect(byEvent('stopping'), served.output()).toMatchObject({
+      reason: 'SIGTERM',
+      msg: 'SIGTERM: stopping',
+    });
     // The same words as the text format: only the `qadmin: ` prefix is gone.
     expect(byEvent('ready')?.msg).toBe('Ctrl+C (or SIGTERM) stops it');
   });
