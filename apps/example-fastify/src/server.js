@@ -80,6 +80,14 @@ app.post('/signup', async (request, reply) => {
   return { queued: id };
 });
 
+async function shutdown() {
+  await app.close();
+  process.exit(0);
+}
+// Before the URL is printed: whoever waits for it may stop the app at once.
+process.once('SIGINT', shutdown);
+process.once('SIGTERM', shutdown);
+
 const url = await app.listen({
   port: Number(process.env.PORT ?? 3000),
   host: process.env.HOST ?? '127.0.0.1',
@@ -89,10 +97,3 @@ console.log(`example-fastify: app at ${url}/ (POST /signup queues a welcome emai
 console.log(
   `example-fastify: pg-boss queues in ${safeUrl(databaseUrl)} (schema ${schema}), ${rate} jobs/s of traffic`,
 );
-
-async function shutdown() {
-  await app.close();
-  process.exit(0);
-}
-process.once('SIGINT', shutdown);
-process.once('SIGTERM', shutdown);
