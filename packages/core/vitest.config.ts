@@ -16,4 +16,7 @@ export default defineConfig({
       '@qadmin/core': source('./src/index.ts'),
     },
   },
+  // scrypt at N=32768 and spawned processes on a 2-core CI machine running every package's
+  // tests at once: the 5 s default was seen to run out. Tests assert behaviour, not time.
+  test: { testTimeout: 30_000 },
 });
