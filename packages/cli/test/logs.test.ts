@@ -7,20 +7,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger, type Output, routeConsole } from '../src/log';
-import { runQadmin, type Served, startServe } from './qadmin';
+import { runQadmin, type Served, serveStoppedAfterEach } from './qadmin';
 
-const running: Served[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((served) => served.stop()));
-});
-
-async function serve(args: string[], options: Parameters<typeof startServe>[1] = {}) {
-  const served = await startServe(args, options);
-  running.push(served);
-  return served;
-}
+const serve = serveStoppedAfterEach();
 
 type Line = Record<string, unknown> & { time: string; level: string; msg: string };
 

@@ -4,6 +4,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { afterEach } from 'vitest';
 
 export const BIN = fileURLToPath(new URL('../bin/qadmin.mjs', import.meta.url));
 
@@ -120,5 +121,21 @@ export async function startServe(
       const [code] = (await closed) as [number | null];
       return { code, ms: Date.now() - started };
     },
+  };
+}
+
+/**
+ * A {@link startServe} whose servers are stopped after each test of the file
+ * that calls it (once, at the top level).
+ */
+export function serveStoppedAfterEach(): typeof startServe {
+  const running: Served[] = [];
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((served) => served.stop()));
+  });
+  return async (...args) => {
+    const served = await startServe(...args);
+    running.push(served);
+    return served;
   };
 }

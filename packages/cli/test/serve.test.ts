@@ -1,19 +1,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { runQadmin, type Served, startServe } from './qadmin';
+import { describe, expect, it } from 'vitest';
+import { runQadmin, serveStoppedAfterEach } from './qadmin';
 
-const running: Served[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((served) => served.stop()));
-});
-
-async function serve(args: string[], options: Parameters<typeof startServe>[1] = {}) {
-  const served = await startServe(args, options);
-  running.push(served);
-  return served;
-}
+const serve = serveStoppedAfterEach();
 
 describe('qadmin serve --demo', () => {
   it('prints its URL, sources and why writes are off, and serves the UI and the API', async () => {

@@ -9,20 +9,11 @@ import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashPassword, verifyPassword } from '@qadmin/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { resolveServeSettings } from '../src/config';
-import { runQadmin, type Served, startServe } from './qadmin';
+import { runQadmin, type Served, serveStoppedAfterEach } from './qadmin';
 
-const running: Served[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((served) => served.stop()));
-});
-
-async function serve(args: string[], options: Parameters<typeof startServe>[1] = {}) {
-  const served = await startServe(args, options);
-  running.push(served);
-  return served;
-}
+const serve = serveStoppedAfterEach();
 
 const PASSWORD = 'correct-horse-battery';
 const CSRF = { 'x-qadmin-csrf': '1' };
@@ -144,7 +135,6 @@ describe('qadmin serve: first-run setup then login', () => {
 
     // A restart: the stored admin, login required, no setup; the session survives.
     await first.stop();
-    running.splice(running.indexOf(first), 1);
     const second = await serve(args, { env });
     expect(second.output()).not.toContain('setup code');
     expect(second.output()).toMatch(/writes: after login, by role: 1 user \(password login\)/);
